@@ -1,0 +1,175 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"github.com/coder/websocket"
+
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// Options configure Dial.
+type Options struct {
+	// Hello is sent as the first message.
+	Hello netcode.Hello
+	// HTTPClient dials the WebSocket; nil uses http.DefaultClient.
+	HTTPClient *http.Client
+	// HTTPHeader is sent with the handshake.
+	HTTPHeader http.Header
+	// ReadLimit bounds one server message; 0 means 1 MiB.
+	ReadLimit int64
+	// Subprotocol overrides the protocol version offered; tests use it.
+	Subprotocol string
+}
+
+// Client is a connection to a tickroom server.
+type Client struct {
+	ws      *websocket.Conn
+	welcome *netcode.Welcome
+	dec     *netcode.Decoder
+	seq     atomic.Uint32
+	lastEv  atomic.Uint32
+	rtt     atomic.Uint32
+
+	wmu sync.Mutex // guards buf
+	buf []byte
+}
+
+// Dial connects, says hello and waits for the welcome. A refused join
+// returns an error from which websocket.CloseStatus gives the close code.
+func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
+	proto := opts.Subprotocol
+	if proto == "" {
+		proto = netcode.Subprotocol
+	}
+	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{
+		HTTPClient:   opts.HTTPClient,
+		HTTPHeader:   opts.HTTPHeader,
+		Subprotocols: []string{proto},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("client: dial %s: %w", url, err)
+	}
+	limit := opts.ReadLimit
+	if limit == 0 {
+		limit = 1 << 20
+	}
+	ws.SetReadLimit(limit)
+	c := &Client{ws: ws, dec: netcode.NewDecoder()}
+	hello, err := netcode.AppendHello(nil, &opts.Hello)
+	if err != nil {
+		ws.CloseNow()
+		return nil, err
+	}
+	if err := ws.Write(ctx, websocket.MessageBinary, hello); err != nil {
+		ws.CloseNow()
+		return nil, fmt.Errorf("client: send hello: %w", err)
+	}
+	m, err := c.Next(ctx)
+	if err != nil {
+		ws.CloseNow()
+		return nil, fmt.Errorf("client: wait for welcome: %w", err)
+	}
+	if m.Type != netcode.MsgWelcome {
+		c.Close()
+		return nil, fmt.Errorf("client: got %s before welcome", m.Type)
+	}
+	c.welcome = m.Welcome
+	return c, nil
+}
+
+// Welcome returns what the server said on joining.
+func (c *Client) Welcome() *netcode.Welcome { return c.welcome }
+
+// RTT returns the round trip the server last measured, in milliseconds.
+func (c *Client) RTT() uint32 { return c.rtt.Load() }
+
+// LastEvent returns the seq of the last event received, for resuming.
+func (c *Client) LastEvent() uint32 { return c.lastEv.Load() }
+
+// Next returns the next event, snapshot, error or welcome. It answers
+// pings itself. After the server closes, the error carries the close code
+// (websocket.CloseStatus).
+func (c *Client) Next(ctx context.Context) (netcode.Message, error) {
+	for {
+		typ, data, err := c.ws.Read(ctx)
+		if err != nil {
+			return netcode.Message{}, err
+		}
+		if typ != websocket.MessageBinary {
+			return netcode.Message{}, errors.New("client: server sent a text frame")
+		}
+		m, err := c.dec.Decode(data)
+		if err != nil {
+			return m, fmt.Errorf("client: %w", err)
+		}
+		switch m.Type {
+		case netcode.MsgPing:
+			c.rtt.Store(m.Ack)
+			if err := c.send(ctx, func(b []byte) []byte { return netcode.AppendPong(b, m.Seq) }); err != nil {
+				return m, err
+			}
+			continue
+		case netcode.MsgEvent:
+			c.lastEv.Store(m.Seq)
+		}
+		return m, nil
+	}
+}
+
+// SendInput sends a game input payload (msgpack-encoded) and returns its
+// seq; snapshots acknowledge it once the room has applied it.
+func (c *Client) SendInput(ctx context.Context, payload []byte) (uint32, error) {
+	seq := c.seq.Add(1)
+	return seq, c.send(ctx, func(b []byte) []byte { return netcode.AppendInput(b, seq, payload) })
+}
+
+// SendChat sends a chat message to the room.
+func (c *Client) SendChat(ctx context.Context, text string) error {
+	return c.send(ctx, func(b []byte) []byte { return netcode.AppendChat(b, text) })
+}
+
+// SendRaw sends bytes as one binary message, protocol or not; tests use it.
+func (c *Client) SendRaw(ctx context.Context, typ websocket.MessageType, p []byte) error {
+	return c.ws.Write(ctx, typ, p)
+}
+
+func (c *Client) send(ctx context.Context, enc func([]byte) []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.buf = enc(c.buf[:0])
+	if err := c.ws.Write(ctx, websocket.MessageBinary, c.buf); err != nil {
+		return fmt.Errorf("client: send: %w", err)
+	}
+	return nil
+}
+
+// Leave tells the server the player is leaving for good and closes.
+func (c *Client) Leave(ctx context.Context) error {
+	if err := c.send(ctx, netcode.AppendLeave); err != nil {
+		return err
+	}
+	// The server answers with a close frame; read until it arrives.
+	for {
+		if _, err := c.Next(ctx); err != nil {
+			if websocket.CloseStatus(err) == netcode.CloseLeft {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// Close closes the connection normally.
+func (c *Client) Close() error {
+	return c.ws.Close(websocket.StatusNormalClosure, "")
+}
+
+// CloseNow drops the connection without a close handshake, as a lost
+// network would.
+func (c *Client) CloseNow() error { return c.ws.CloseNow() }

@@ -1,0 +1,70 @@
+package game
+
+import "errors"
+
+// PlayerID identifies a player within one room. The room assigns IDs from 1
+// upwards and never reuses one while the room lives, so a Game may keep
+// per-player state in a slice or a sorted list and iterate it in ID order.
+type PlayerID uint32
+
+// Game is one running simulation, owned by one room goroutine.
+type Game interface {
+	// Join adds a player. It returns an error wrapping ErrRejected when the
+	// game cannot take the player (for example, no room on the board).
+	Join(p PlayerID, name string) error
+	// Leave removes a player for good. Unknown players are ignored.
+	Leave(p PlayerID)
+	// Input validates one input payload (raw msgpack, as the client sent it)
+	// and queues it for the next Step. A payload the game does not accept
+	// returns an error wrapping ErrBadInput; the room reports it to the
+	// client and carries on.
+	Input(p PlayerID, payload []byte) error
+	// Step advances the simulation by one tick and returns the events that
+	// happened during it. tick counts steps from 1. The returned slice is
+	// only valid until the next call to Step.
+	Step(tick uint32) []Event
+	// AppendSnapshot appends the msgpack encoding of the current state to
+	// dst. The room calls it once per tick and sends the same bytes to
+	// every member.
+	AppendSnapshot(dst []byte) []byte
+	// Config returns a msgpack-encodable description of the game's settings
+	// (board size and the like) that clients receive when they join.
+	Config() any
+}
+
+// Event is something that happened in a game, delivered reliably to every
+// member of the room.
+type Event struct {
+	// Kind names the event, for example "died".
+	Kind string
+	// Data is any msgpack-encodable value; nil encodes as msgpack nil.
+	Data any
+}
+
+// Setup is what a room tells a game when it creates it.
+type Setup struct {
+	// Seed drives the game's own random generator; it is the only source of
+	// randomness a game may use.
+	Seed uint64
+	// MaxPlayers is the room's seat count.
+	MaxPlayers int
+	// TickRate is the room's ticks per second, for games that express
+	// durations in seconds.
+	TickRate int
+}
+
+// Type names a game and creates instances of it.
+type Type struct {
+	// Name is what clients ask for, e.g. "snake".
+	Name string
+	// New creates a game for one room.
+	New func(Setup) (Game, error)
+}
+
+// Errors a Game returns, wrapped with detail.
+var (
+	// ErrBadInput marks an input payload that the game does not accept.
+	ErrBadInput = errors.New("bad input")
+	// ErrRejected marks a join that the game refuses.
+	ErrRejected = errors.New("join rejected")
+)

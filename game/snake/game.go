@@ -1,0 +1,181 @@
+package snake
+
+import (
+	"fmt"
+
+	"github.com/tickroom/tickroom/game"
+)
+
+// maxQueue is how many turns a player may have pending.
+const maxQueue = 4
+
+// Status is where a player is in a snake's life.
+type Status uint8
+
+// Statuses, as sent in snapshots.
+const (
+	// Waiting: the player has no snake and will get one at the end of the
+	// next tick that finds a spawn spot (just joined, or respawn is due).
+	Waiting Status = iota
+	// Alive: the player's snake is on the board.
+	Alive
+	// Dead: the snake died; a new one is due in RespawnIn ticks.
+	Dead
+)
+
+// Game is one Snake match. It implements game.Game and is not safe for
+// concurrent use: its room calls it from one goroutine.
+type Game struct {
+	cfg  Config
+	rng  rng
+	tick uint32
+
+	players []player // ascending id
+
+	// owner is the player whose snake covers each cell (0 = none); isFood
+	// marks food. Both are indexed by cell y*W+x.
+	owner  []game.PlayerID
+	isFood []bool
+	food   []uint16 // food cells, in placement order
+	// nextHeads counts, during Step only, the heads that move into a cell.
+	nextHeads []uint8
+
+	snakeCells int // cells covered by snakes, to know when the board is full
+	dropped    uint64
+	events     []game.Event
+}
+
+type player struct {
+	id      game.PlayerID
+	status  Status
+	spawned bool // has had a snake since joining: respawned, not spawned
+	body    body
+	dir     Direction
+	grow    bool // ate on the previous tick, so the tail stays this tick
+	score   uint32
+	best    uint32
+	// respawnIn counts down the ticks until a dead player is Waiting.
+	respawnIn int
+	queue     [maxQueue]Direction
+	queued    int
+	dropped   uint32
+
+	// Scratch of one Step.
+	next   int // next head cell, -1 when off the board
+	cause  Cause
+	killer game.PlayerID
+}
+
+var _ game.Game = (*Game)(nil)
+
+// New creates a game. setup.Seed seeds its generator, and a positive
+// setup.MaxPlayers overrides cfg.MaxPlayers. The initial food is placed at
+// once, so the first snapshot already shows it.
+func New(cfg Config, setup game.Setup) (*Game, error) {
+	if setup.MaxPlayers > 0 {
+		cfg.MaxPlayers = setup.MaxPlayers
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	n := cfg.Width * cfg.Height
+	g := &Game{
+		cfg:       cfg,
+		rng:       rng{s: setup.Seed},
+		owner:     make([]game.PlayerID, n),
+		isFood:    make([]bool, n),
+		food:      make([]uint16, 0, cfg.Food),
+		nextHeads: make([]uint8, n),
+		players:   make([]player, 0, cfg.MaxPlayers),
+	}
+	g.topUpFood()
+	return g, nil
+}
+
+// Config returns the settings in effect, a Config.
+func (g *Game) Config() any { return g.cfg }
+
+// Tick returns the tick of the last Step, 0 before the first.
+func (g *Game) Tick() uint32 { return g.tick }
+
+// DroppedTurns returns how many turns were dropped because a player's queue
+// already held 4.
+func (g *Game) DroppedTurns() uint64 { return g.dropped }
+
+// Join adds a player, who gets a snake at the end of the next Step that
+// finds a free spot. A full room, player id 0 or an id already present is
+// rejected; a full board is not, the player just waits.
+func (g *Game) Join(p game.PlayerID, _ string) error {
+	if p == 0 {
+		return fmt.Errorf("snake: join: player id 0 is reserved: %w", game.ErrRejected)
+	}
+	i, found := g.find(p)
+	if found {
+		return fmt.Errorf("snake: join: player %d already joined: %w", p, game.ErrRejected)
+	}
+	if len(g.players) >= g.cfg.MaxPlayers {
+		return fmt.Errorf("snake: join: room full (%d players): %w", g.cfg.MaxPlayers, game.ErrRejected)
+	}
+	g.players = append(g.players, player{})
+	copy(g.players[i+1:], g.players[i:])
+	g.players[i] = player{id: p, status: Waiting}
+	return nil
+}
+
+// Leave removes a player and its snake at once.
+func (g *Game) Leave(p game.PlayerID) {
+	i, found := g.find(p)
+	if !found {
+		return
+	}
+	g.clearBody(&g.players[i])
+	g.players = append(g.players[:i], g.players[i+1:]...)
+}
+
+// Input queues a turn (see DecodeTurn for the payload). A fifth pending turn
+// is dropped and counted, not an error. Turns of a player without a living
+// snake are ignored: its next snake faces a random way, so they would be
+// stale.
+func (g *Game) Input(p game.PlayerID, payload []byte) error {
+	d, err := DecodeTurn(payload)
+	if err != nil {
+		return err
+	}
+	i, found := g.find(p)
+	if !found {
+		return fmt.Errorf("snake: input from player %d, who has not joined: %w", p, game.ErrBadInput)
+	}
+	pl := &g.players[i]
+	switch {
+	case pl.status != Alive:
+	case pl.queued == maxQueue:
+		pl.dropped++
+		g.dropped++
+	default:
+		pl.queue[pl.queued] = d
+		pl.queued++
+	}
+	return nil
+}
+
+// find returns the index of player p, or where it would be inserted.
+func (g *Game) find(p game.PlayerID) (int, bool) {
+	lo, hi := 0, len(g.players)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if g.players[mid].id < p {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, lo < len(g.players) && g.players[lo].id == p
+}
+
+func (g *Game) clearBody(pl *player) {
+	for i := range pl.body.len() {
+		g.owner[pl.body.at(i)] = 0
+	}
+	g.snakeCells -= pl.body.len()
+	pl.body.reset()
+}

@@ -1,0 +1,99 @@
+package lobby_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/game"
+	"github.com/tickroom/tickroom/lobby"
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// env is one server on a loopback httptest listener.
+type env struct {
+	t   *testing.T
+	srv *lobby.Server
+	hs  *httptest.Server
+	url string
+}
+
+// newEnv starts a server with the given game types; the first is the
+// default. Cleanup shuts it down and waits for every goroutine.
+func newEnv(t *testing.T, cfg lobby.Config, types ...game.Type) *env {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	srv := lobby.NewServer(cfg, log)
+	for _, typ := range types {
+		if err := srv.Register(typ); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hs := httptest.NewServer(srv)
+	e := &env{t: t, srv: srv, hs: hs, url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		hs.Close()
+	})
+	return e
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// dial joins with hello h and fails the test on error.
+func (e *env) dial(h netcode.Hello) *client.Client {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, e.url, client.Options{Hello: h})
+	if err != nil {
+		e.t.Fatalf("dial: %v", err)
+	}
+	e.t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+// next reads the next message of type want, skipping others.
+func next(t *testing.T, c *client.Client, want netcode.MsgType) netcode.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		m, err := c.Next(ctx)
+		if err != nil {
+			t.Fatalf("waiting for %s: %v", want, err)
+		}
+		if m.Type == want {
+			return m
+		}
+	}
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,0 +1,342 @@
+package lobby
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/tickroom/tickroom/game"
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// Errors of joining a room.
+var (
+	ErrRoomFull     = errors.New("room is full")
+	ErrRoomClosed   = errors.New("room is closed")
+	ErrRoomNotFound = errors.New("room not found")
+)
+
+// RoomConfig configures one room. Zero fields take the server's defaults.
+type RoomConfig struct {
+	TickRate   int
+	MaxPlayers int
+	// MaxSpectators bounds spectators, who hold no seat.
+	MaxSpectators int
+	// EmptyTimeout disposes of a room that has had no member this long.
+	EmptyTimeout time.Duration
+	// MaxCatchUp is how many extra steps a late room runs at one wake-up;
+	// ticks due beyond that are skipped and counted. Negative means none.
+	MaxCatchUp int
+	// InputsPerTick bounds each member's inputs between two ticks.
+	InputsPerTick int
+	// Seed seeds the game; 0 draws one at random.
+	Seed uint64
+	// Private rooms are not listed; they can be joined by id.
+	Private bool
+}
+
+// Default room settings.
+const (
+	DefaultTickRate      = 20
+	DefaultMaxPlayers    = 8
+	DefaultMaxSpectators = 32
+	DefaultEmptyTimeout  = 30 * time.Second
+	DefaultMaxCatchUp    = 3
+	MaxTickRate          = 1000
+)
+
+func (c RoomConfig) withDefaults() RoomConfig {
+	if c.TickRate <= 0 {
+		c.TickRate = DefaultTickRate
+	}
+	if c.MaxPlayers <= 0 {
+		c.MaxPlayers = DefaultMaxPlayers
+	}
+	if c.MaxSpectators <= 0 {
+		c.MaxSpectators = DefaultMaxSpectators
+	}
+	if c.EmptyTimeout <= 0 {
+		c.EmptyTimeout = DefaultEmptyTimeout
+	}
+	switch {
+	case c.MaxCatchUp == 0:
+		c.MaxCatchUp = DefaultMaxCatchUp
+	case c.MaxCatchUp < 0:
+		c.MaxCatchUp = 0
+	}
+	if c.InputsPerTick <= 0 {
+		c.InputsPerTick = DefaultInputsPerTick
+	}
+	return c
+}
+
+// Validate reports settings that cannot work.
+func (c RoomConfig) Validate() error {
+	if c.TickRate < 0 || c.TickRate > MaxTickRate {
+		return fmt.Errorf("tick rate %d out of range 1..%d", c.TickRate, MaxTickRate)
+	}
+	if c.MaxPlayers < 0 {
+		return fmt.Errorf("max players %d is negative", c.MaxPlayers)
+	}
+	return nil
+}
+
+// RoomStats are a room's counters and tick health.
+type RoomStats struct {
+	Tick       uint32
+	Players    int
+	Spectators int
+	// Steps counts game steps; CatchUpSteps those run beyond the first at
+	// one wake-up; SkippedTicks the due ticks that were not run.
+	Steps        uint64
+	CatchUpSteps uint64
+	SkippedTicks uint64
+	// Overruns counts steps (with encode and publish) longer than a tick.
+	Overruns uint64
+	// SnapshotsEncoded counts snapshot encodings: one per step, whatever
+	// the number of members.
+	SnapshotsEncoded uint64
+	SnapshotBytes    int
+	MaxLateness      time.Duration
+	MaxStep          time.Duration
+	LastStep         time.Duration
+}
+
+// command is how other goroutines ask the room for something; the room
+// goroutine carries it out.
+type command interface{ apply(r *Room) }
+
+// Room is one match: a game and its members, owned by one goroutine.
+type Room struct {
+	id    string
+	game  string
+	cfg   RoomConfig
+	log   *slog.Logger
+	cmds  chan command
+	done  chan struct{}
+	dt    time.Duration
+	sim   game.Game
+	onEnd func(*Room)
+	// onMembers runs on the room goroutine after members change.
+	onMembers func(*Room)
+
+	// Owned by the room goroutine.
+	members    []*member
+	nextPlayer game.PlayerID
+	tick       uint32
+	emptySince time.Time
+	snapSize   int
+
+	stats roomCounters
+}
+
+// roomCounters are written by the room goroutine and read by anyone.
+type roomCounters struct {
+	tick, players, spectators, snapBytes     atomic.Int64
+	steps, catchUps, skipped, overruns, encs atomic.Uint64
+	maxLate, maxStep, lastStep               atomic.Int64
+}
+
+// commandQueue bounds the room's command channel. Senders block (with
+// their context) when it is full: commands are joins, leaves and chat, and
+// none may be lost.
+const commandQueue = 64
+
+func newRoom(id string, typ game.Type, cfg RoomConfig, log *slog.Logger, onEnd func(*Room)) (*Room, error) {
+	cfg = cfg.withDefaults()
+	sim, err := typ.New(game.Setup{Seed: cfg.Seed, MaxPlayers: cfg.MaxPlayers, TickRate: cfg.TickRate})
+	if err != nil {
+		return nil, fmt.Errorf("lobby: new %s room: %w", typ.Name, err)
+	}
+	return &Room{
+		id:    id,
+		game:  typ.Name,
+		cfg:   cfg,
+		log:   log.With(LogRoom, id),
+		cmds:  make(chan command, commandQueue),
+		done:  make(chan struct{}),
+		dt:    time.Second / time.Duration(cfg.TickRate),
+		sim:   sim,
+		onEnd: onEnd,
+	}, nil
+}
+
+// ID returns the room's id.
+func (r *Room) ID() string { return r.id }
+
+// Game returns the name of the room's game type.
+func (r *Room) Game() string { return r.game }
+
+// Config returns the room's settings.
+func (r *Room) Config() RoomConfig { return r.cfg }
+
+// Done is closed when the room has ended.
+func (r *Room) Done() <-chan struct{} { return r.done }
+
+// Stats returns the room's counters.
+func (r *Room) Stats() RoomStats {
+	s := &r.stats
+	return RoomStats{
+		Tick:             uint32(s.tick.Load()),
+		Players:          int(s.players.Load()),
+		Spectators:       int(s.spectators.Load()),
+		Steps:            s.steps.Load(),
+		CatchUpSteps:     s.catchUps.Load(),
+		SkippedTicks:     s.skipped.Load(),
+		Overruns:         s.overruns.Load(),
+		SnapshotsEncoded: s.encs.Load(),
+		SnapshotBytes:    int(s.snapBytes.Load()),
+		MaxLateness:      time.Duration(s.maxLate.Load()),
+		MaxStep:          time.Duration(s.maxStep.Load()),
+		LastStep:         time.Duration(s.lastStep.Load()),
+	}
+}
+
+// send hands the room a command, waiting while its queue is full.
+func (r *Room) send(ctx context.Context, c command) error {
+	select {
+	case r.cmds <- c:
+		return nil
+	case <-r.done:
+		return ErrRoomClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// run is the room goroutine. It returns when ctx ends or the room has been
+// empty for its EmptyTimeout; either way every member is closed.
+func (r *Room) run(ctx context.Context) {
+	defer close(r.done)
+	defer r.onEnd(r)
+	start := time.Now()
+	r.emptySince = start
+	sched := newSchedule(start, r.dt, r.cfg.MaxCatchUp)
+	timer := time.NewTimer(time.Until(sched.deadline()))
+	defer timer.Stop()
+	r.log.Info("room started", LogGame, r.game, "tick_rate", r.cfg.TickRate, "max_players", r.cfg.MaxPlayers)
+	for {
+		select {
+		case <-ctx.Done():
+			r.closeAll(netcode.CloseShuttingDown, "server shutting down")
+			return
+		case c := <-r.cmds:
+			c.apply(r)
+		case now := <-timer.C:
+			steps, skipped, late := sched.advance(now)
+			r.record(&r.stats.maxLate, late)
+			r.stats.skipped.Add(uint64(skipped))
+			if steps > 1 {
+				r.stats.catchUps.Add(uint64(steps - 1))
+			}
+			for range steps {
+				r.step()
+			}
+			if len(r.members) == 0 && time.Since(r.emptySince) >= r.cfg.EmptyTimeout {
+				r.log.Info("room disposed after being empty", "empty_for", r.cfg.EmptyTimeout)
+				return
+			}
+			timer.Reset(time.Until(sched.deadline()))
+		}
+	}
+}
+
+func (r *Room) record(max *atomic.Int64, d time.Duration) {
+	if int64(d) > max.Load() {
+		max.Store(int64(d))
+	}
+}
+
+// step runs one tick: inputs, game step, events, snapshot.
+func (r *Room) step() {
+	begin := time.Now()
+	r.tick++
+	for _, m := range r.members {
+		for _, in := range m.takeInputs() {
+			if err := r.sim.Input(m.player, in.payload); err != nil {
+				m.conn.SendError(netcode.ErrCodeBadInput, err.Error())
+			}
+			m.ack = in.seq
+		}
+	}
+	for _, ev := range r.sim.Step(r.tick) {
+		r.broadcast(ev.Kind, ev.Data)
+	}
+	// The payload is shared by every member's slot until they have sent
+	// it, so each tick gets a fresh buffer, sized from the last one.
+	payload := r.sim.AppendSnapshot(make([]byte, 0, r.snapSize+r.snapSize/4+64))
+	r.snapSize = len(payload)
+	snap := &netcode.Snapshot{Tick: r.tick, Payload: payload}
+	for _, m := range r.members {
+		m.conn.PublishSnapshot(snap, m.ack)
+	}
+	took := time.Since(begin)
+	s := &r.stats
+	s.steps.Add(1)
+	s.encs.Add(1)
+	s.tick.Store(int64(r.tick))
+	s.snapBytes.Store(int64(len(payload)))
+	s.lastStep.Store(int64(took))
+	r.record(&s.maxStep, took)
+	if took > r.dt {
+		s.overruns.Add(1)
+	}
+}
+
+// broadcast sends one reliable event to every member, encoded once.
+func (r *Room) broadcast(kind string, data any) {
+	var raw []byte
+	if data != nil {
+		var err error
+		if raw, err = msgpack.Marshal(data); err != nil {
+			r.log.Error("event not encodable; dropped", "kind", kind, "err", err)
+			return
+		}
+	}
+	ev := &netcode.Event{Tick: r.tick, Kind: kind, Data: raw}
+	for _, m := range r.members {
+		m.eventSeq++
+		m.conn.SendEvent(m.eventSeq, ev)
+	}
+}
+
+// closeAll closes every member's connection, flushing its reliable lane.
+func (r *Room) closeAll(code websocket.StatusCode, reason string) {
+	for _, m := range r.members {
+		m.conn.Close(code, reason, true)
+	}
+}
+
+func (r *Room) countMembers() {
+	players := 0
+	for _, m := range r.members {
+		if !m.spectator {
+			players++
+		}
+	}
+	r.stats.players.Store(int64(players))
+	r.stats.spectators.Store(int64(len(r.members) - players))
+	if len(r.members) == 0 {
+		r.emptySince = time.Now()
+	}
+	if r.onMembers != nil {
+		r.onMembers(r)
+	}
+}
+
+// info is the room's registry entry.
+func (r *Room) info() RoomInfo {
+	return RoomInfo{
+		ID:         r.id,
+		Game:       r.game,
+		Players:    int(r.stats.players.Load()),
+		MaxPlayers: r.cfg.MaxPlayers,
+		Private:    r.cfg.Private,
+	}
+}

@@ -1,0 +1,298 @@
+package lobby
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/tickroom/tickroom/game"
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Room holds the defaults for new rooms.
+	Room RoomConfig
+	// Conn tunes every connection.
+	Conn netcode.Config
+	// Registry is the room directory; nil uses a MemoryRegistry.
+	Registry Registry
+	// DefaultGame is the game of quick play when a hello names none; empty
+	// means the first registered type.
+	DefaultGame string
+	// OriginPatterns lists the hosts, besides the server's own, whose pages
+	// may open WebSockets (see coder/websocket AcceptOptions).
+	OriginPatterns []string
+}
+
+// Validate reports settings that cannot work.
+func (c Config) Validate() error {
+	if err := c.Room.Validate(); err != nil {
+		return fmt.Errorf("lobby: %w", err)
+	}
+	if err := c.Conn.Validate(); err != nil {
+		return fmt.Errorf("lobby: %w", err)
+	}
+	return nil
+}
+
+// Server hosts rooms and serves clients. It is an http.Handler and does not
+// listen by itself.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+	reg Registry
+	mux *http.ServeMux
+
+	// ctx ends when the server shuts down; rooms and connections watch it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // every room and connection goroutine
+
+	mu      sync.Mutex
+	closing bool
+	types   map[string]game.Type
+	order   []string
+	rooms   map[string]*Room
+}
+
+// NewServer returns a Server with no game types; Register adds them.
+func NewServer(cfg Config, log *slog.Logger) *Server {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		cfg:    cfg,
+		log:    log,
+		reg:    cfg.Registry,
+		mux:    http.NewServeMux(),
+		ctx:    ctx,
+		cancel: cancel,
+		types:  make(map[string]game.Type),
+		rooms:  make(map[string]*Room),
+	}
+	if s.reg == nil {
+		s.reg = NewMemoryRegistry()
+	}
+	s.mux.HandleFunc("GET /ws", s.serveWS)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	s.mux.HandleFunc("GET /readyz", s.serveReady)
+	return s
+}
+
+// Handle mounts another handler on the server's mux, for example the web
+// client or the metrics endpoint.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) serveReady(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if closing {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// Register adds a game type. Names are unique.
+func (s *Server) Register(t game.Type) error {
+	if t.Name == "" || t.New == nil {
+		return errors.New("lobby: register: a game type needs a name and a New function")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.types[t.Name]; dup {
+		return fmt.Errorf("lobby: register: game %q already registered", t.Name)
+	}
+	s.types[t.Name] = t
+	s.order = append(s.order, t.Name)
+	return nil
+}
+
+// CreateRoom starts a room of the named game ("" for the default game).
+func (s *Server) CreateRoom(ctx context.Context, gameName string, cfg RoomConfig) (*Room, error) {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil, errors.New("lobby: create room: server is shutting down")
+	}
+	t, err := s.gameType(gameName)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	cfg = s.roomDefaults(cfg)
+	if cfg.Seed == 0 {
+		cfg.Seed = randomSeed()
+	}
+	room, err := newRoom(newRoomID(), t, cfg, s.log, s.roomEnded)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	room.onMembers = s.publish
+	s.rooms[room.id] = room
+	s.wg.Add(1)
+	s.mu.Unlock()
+	if err := s.reg.Put(ctx, room.info()); err != nil {
+		s.log.Warn("registry put failed", LogRoom, room.id, "err", err)
+	}
+	go func() {
+		defer s.wg.Done()
+		room.run(s.ctx)
+	}()
+	return room, nil
+}
+
+// roomDefaults fills a room's zero settings from the server's.
+func (s *Server) roomDefaults(c RoomConfig) RoomConfig {
+	d := s.cfg.Room
+	if c.TickRate == 0 {
+		c.TickRate = d.TickRate
+	}
+	if c.MaxPlayers == 0 {
+		c.MaxPlayers = d.MaxPlayers
+	}
+	if c.MaxSpectators == 0 {
+		c.MaxSpectators = d.MaxSpectators
+	}
+	if c.EmptyTimeout == 0 {
+		c.EmptyTimeout = d.EmptyTimeout
+	}
+	if c.MaxCatchUp == 0 {
+		c.MaxCatchUp = d.MaxCatchUp
+	}
+	if c.InputsPerTick == 0 {
+		c.InputsPerTick = d.InputsPerTick
+	}
+	if c.Seed == 0 {
+		c.Seed = d.Seed
+	}
+	return c
+}
+
+// gameType resolves a game name; s.mu must be held.
+func (s *Server) gameType(name string) (game.Type, error) {
+	if name == "" {
+		name = s.cfg.DefaultGame
+	}
+	if name == "" && len(s.order) > 0 {
+		name = s.order[0]
+	}
+	t, ok := s.types[name]
+	if !ok {
+		return game.Type{}, fmt.Errorf("lobby: unknown game %q", name)
+	}
+	return t, nil
+}
+
+func (s *Server) roomEnded(r *Room) {
+	s.mu.Lock()
+	delete(s.rooms, r.id)
+	s.mu.Unlock()
+	if err := s.reg.Delete(context.Background(), r.id); err != nil {
+		s.log.Warn("registry delete failed", LogRoom, r.id, "err", err)
+	}
+}
+
+// publish refreshes a room's registry entry after its members changed. It
+// runs on the room goroutine, so a remote Registry must make Put cheap.
+func (s *Server) publish(r *Room) {
+	if err := s.reg.Put(s.ctx, r.info()); err != nil {
+		s.log.Warn("registry put failed", LogRoom, r.id, "err", err)
+	}
+}
+
+// Room returns a room hosted by this server.
+func (s *Server) Room(id string) (*Room, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.rooms[id]
+	return r, ok
+}
+
+// Rooms returns the rooms hosted by this server, ordered by id.
+func (s *Server) Rooms() []*Room {
+	s.mu.Lock()
+	out := make([]*Room, 0, len(s.rooms))
+	for _, r := range s.rooms {
+		out = append(out, r)
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+// Registry returns the server's room directory.
+func (s *Server) Registry() Registry { return s.reg }
+
+// Shutdown stops the server: new connections are refused, every room and
+// connection is closed with CloseShuttingDown after its pending reliable
+// messages, and Shutdown waits for every goroutine until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	s.cancel()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("lobby: shutdown: %w", ctx.Err())
+	}
+}
+
+// track registers a connection goroutine unless the server is closing.
+func (s *Server) track() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+func newRoomID() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	var b [8]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:])
+}
+
+func randomSeed() uint64 {
+	var b [8]byte
+	rand.Read(b[:])
+	var v uint64
+	for _, x := range b {
+		v = v<<8 | uint64(x)
+	}
+	return v | 1
+}
+
+func encodeConfig(v any) (msgpack.RawMessage, error) {
+	b, err := msgpack.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("lobby: encode game config: %w", err)
+	}
+	return b, nil
+}

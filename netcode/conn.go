@@ -1,0 +1,344 @@
+package netcode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Defaults for Config.
+const (
+	DefaultReliableQueue  = 256
+	DefaultWriteTimeout   = 5 * time.Second
+	DefaultPingInterval   = 2 * time.Second
+	DefaultPongTimeout    = 10 * time.Second
+	DefaultHelloTimeout   = 5 * time.Second
+	DefaultReadLimit      = 4096
+	DefaultInputRate      = 60
+	DefaultInputBurst     = 30
+	DefaultFloodLimit     = 120
+	DefaultMaxBadMessages = 10
+)
+
+// Config tunes one connection. Zero fields take the Default values.
+type Config struct {
+	// ReliableQueue bounds the reliable lane; overflow closes with
+	// CloseTooSlow.
+	ReliableQueue int
+	// WriteTimeout bounds every write; a write that times out ends the
+	// connection.
+	WriteTimeout time.Duration
+	// PingInterval is how often the server pings.
+	PingInterval time.Duration
+	// PongTimeout: a client whose last pong is older than this is closed
+	// with ClosePingTimeout.
+	PongTimeout time.Duration
+	// HelloTimeout: a client that sends no hello this long after connecting
+	// is closed with CloseHelloTimeout.
+	HelloTimeout time.Duration
+	// ReadLimit is the largest message accepted, in bytes; a larger one
+	// closes the connection with 1009 (message too big).
+	ReadLimit int64
+	// InputRate and InputBurst are the token bucket for inputs and chat,
+	// in messages per second. Messages past it are dropped with an error.
+	InputRate  float64
+	InputBurst int
+	// FloodLimit: this many messages dropped by the rate limit in a row
+	// close the connection with CloseFlood.
+	FloodLimit int
+	// MaxBadMessages: this many malformed or unknown messages close the
+	// connection with CloseBadMessage.
+	MaxBadMessages int
+}
+
+func (c Config) withDefaults() Config {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.ReliableQueue, DefaultReliableQueue)
+	def(&c.InputBurst, DefaultInputBurst)
+	def(&c.FloodLimit, DefaultFloodLimit)
+	def(&c.MaxBadMessages, DefaultMaxBadMessages)
+	defDur(&c.WriteTimeout, DefaultWriteTimeout)
+	defDur(&c.PingInterval, DefaultPingInterval)
+	defDur(&c.PongTimeout, DefaultPongTimeout)
+	defDur(&c.HelloTimeout, DefaultHelloTimeout)
+	if c.ReadLimit <= 0 {
+		c.ReadLimit = DefaultReadLimit
+	}
+	if c.InputRate <= 0 {
+		c.InputRate = DefaultInputRate
+	}
+	return c
+}
+
+// Validate reports a configuration that cannot work.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if c.PongTimeout <= c.PingInterval {
+		return fmt.Errorf("netcode: pong timeout %v must be longer than the ping interval %v", c.PongTimeout, c.PingInterval)
+	}
+	return nil
+}
+
+// Stats are a connection's counters.
+type Stats struct {
+	SnapshotsWritten   uint64
+	SnapshotsConflated uint64
+	ReliableWritten    uint64
+	BytesWritten       uint64
+	InputsDropped      uint64
+	BadMessages        uint64
+	ReliableDepth      int
+	// RTT is the round trip of the last answered ping.
+	RTT time.Duration
+}
+
+// Handler receives a connection's messages that netcode does not handle
+// itself: inputs, chat and leave. It runs on the connection's reader
+// goroutine and must not block for long.
+type Handler interface {
+	HandleMessage(c *Conn, m *Message)
+}
+
+// Conn is one client connection: a reader goroutine and a writer that runs
+// in the goroutine that calls Run.
+type Conn struct {
+	ws  *websocket.Conn
+	cfg Config
+	log *slog.Logger
+
+	reliable reliableQueue
+	slot     snapshotSlot
+	wake     chan struct{}
+
+	closeMu     sync.Mutex
+	closing     bool
+	flush       bool
+	closeCode   websocket.StatusCode
+	closeReason string
+	closed      chan struct{} // closed by Close once the closing fields are set
+
+	tick       atomic.Uint32 // newest published tick, for pings
+	lastPingID atomic.Uint32
+	pingSent   atomic.Int64 // unix nanos of the last ping
+	lastPong   atomic.Int64 // unix nanos of the last valid pong
+	rtt        atomic.Int64
+
+	snapsWritten    atomic.Uint64
+	conflated       atomic.Uint64
+	reliableWritten atomic.Uint64
+	bytesWritten    atomic.Uint64
+	inputsDropped   atomic.Uint64
+	badMessages     atomic.Uint64
+}
+
+// NewConn wraps an accepted WebSocket. The caller has already checked the
+// subprotocol (see CheckSubprotocol).
+func NewConn(ws *websocket.Conn, cfg Config, log *slog.Logger) *Conn {
+	cfg = cfg.withDefaults()
+	ws.SetReadLimit(cfg.ReadLimit)
+	c := &Conn{
+		ws:     ws,
+		cfg:    cfg,
+		log:    log,
+		wake:   make(chan struct{}, 1),
+		closed: make(chan struct{}),
+	}
+	c.reliable.limit = cfg.ReliableQueue
+	return c
+}
+
+// CheckSubprotocol closes ws with CloseBadVersion unless the client
+// negotiated this protocol version, and reports whether it did.
+func CheckSubprotocol(ws *websocket.Conn) bool {
+	if ws.Subprotocol() == Subprotocol {
+		return true
+	}
+	ws.Close(CloseBadVersion, "unsupported protocol version: offer subprotocol "+Subprotocol)
+	return false
+}
+
+// ReadHello waits for the client's hello. On failure it closes the
+// connection with CloseHelloTimeout or CloseBadHello and returns an error.
+func (c *Conn) ReadHello(ctx context.Context) (*Hello, error) {
+	// coder/websocket tears the connection down when a read context expires,
+	// which would lose the close code; a timer that closes properly keeps it.
+	var timedOut atomic.Bool
+	fired := make(chan struct{})
+	timer := time.AfterFunc(c.cfg.HelloTimeout, func() {
+		defer close(fired)
+		timedOut.Store(true)
+		c.Reject(CloseHelloTimeout, "no hello within "+c.cfg.HelloTimeout.String())
+	})
+	typ, data, err := c.ws.Read(ctx)
+	if !timer.Stop() {
+		<-fired
+	}
+	if timedOut.Load() {
+		return nil, fmt.Errorf("netcode: read hello: %w", ErrHelloTimeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("netcode: read hello: %w", err)
+	}
+	if typ != websocket.MessageBinary {
+		c.Reject(CloseBadHello, "first message must be a binary msgpack hello")
+		return nil, errors.New("netcode: read hello: text frame")
+	}
+	m, err := NewDecoder().Decode(data)
+	if err == nil && m.Type != MsgHello {
+		err = fmt.Errorf("got %s: %w", m.Type, ErrMalformed)
+	}
+	if err != nil {
+		c.Reject(CloseBadHello, "first message must be hello [1, {...}]")
+		return nil, fmt.Errorf("netcode: read hello: %w", err)
+	}
+	return m.Hello, nil
+}
+
+// ErrHelloTimeout is returned by ReadHello when the client said nothing.
+var ErrHelloTimeout = errors.New("no hello before the timeout")
+
+// Reject closes a connection that never ran, with a close code and reason.
+func (c *Conn) Reject(code websocket.StatusCode, reason string) {
+	c.ws.Close(code, truncateReason(reason))
+}
+
+// truncateReason keeps a close reason within the 123 bytes a close frame
+// allows.
+func truncateReason(s string) string {
+	if len(s) > 120 {
+		return s[:120]
+	}
+	return s
+}
+
+// SendEvent queues an event with the recipient's seq. It reports false,
+// and closes the connection with CloseTooSlow, when the reliable lane is
+// full.
+func (c *Conn) SendEvent(seq uint32, ev *Event) bool {
+	return c.enqueue(outgoing{event: ev, seq: seq})
+}
+
+// SendWelcome queues the welcome message.
+func (c *Conn) SendWelcome(w *Welcome) error {
+	frame, err := AppendWelcome(nil, w)
+	if err != nil {
+		return err
+	}
+	c.enqueue(outgoing{frame: frame})
+	return nil
+}
+
+// SendError queues an error message.
+func (c *Conn) SendError(code, message string) bool {
+	return c.enqueue(outgoing{frame: AppendError(nil, code, message)})
+}
+
+func (c *Conn) enqueue(m outgoing) bool {
+	if !c.reliable.push(m) {
+		c.Close(CloseTooSlow, "too slow: reliable queue overflowed", false)
+		return false
+	}
+	c.signal()
+	return true
+}
+
+// PublishSnapshot puts snap in the connection's latest-wins slot with the
+// recipient's acknowledged input seq. It never blocks.
+func (c *Conn) PublishSnapshot(snap *Snapshot, ack uint32) {
+	c.tick.Store(snap.Tick)
+	if c.slot.put(snap, ack) {
+		c.conflated.Add(1)
+	}
+	c.signal()
+}
+
+func (c *Conn) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Close asks the connection to close with code and reason. With flush, the
+// reliable messages queued so far are written first. It does not block; the
+// first call's code wins.
+func (c *Conn) Close(code websocket.StatusCode, reason string, flush bool) {
+	c.closeMu.Lock()
+	if c.closing {
+		c.closeMu.Unlock()
+		return
+	}
+	c.closing, c.flush = true, flush
+	c.closeCode, c.closeReason = code, truncateReason(reason)
+	close(c.closed)
+	c.closeMu.Unlock()
+	c.signal()
+}
+
+// Done is closed once the connection has been asked to close.
+func (c *Conn) Done() <-chan struct{} { return c.closed }
+
+// CloseStatus returns the code and reason the connection closed (or is
+// closing) with.
+func (c *Conn) CloseStatus() (websocket.StatusCode, string) {
+	c.closeMu.Lock()
+	defer c.closeMu.Unlock()
+	return c.closeCode, c.closeReason
+}
+
+func (c *Conn) closeState() (closing, flush bool) {
+	c.closeMu.Lock()
+	defer c.closeMu.Unlock()
+	return c.closing, c.flush
+}
+
+// Stats returns the connection's counters.
+func (c *Conn) Stats() Stats {
+	return Stats{
+		SnapshotsWritten:   c.snapsWritten.Load(),
+		SnapshotsConflated: c.conflated.Load(),
+		ReliableWritten:    c.reliableWritten.Load(),
+		BytesWritten:       c.bytesWritten.Load(),
+		InputsDropped:      c.inputsDropped.Load(),
+		BadMessages:        c.badMessages.Load(),
+		ReliableDepth:      c.reliable.len(),
+		RTT:                time.Duration(c.rtt.Load()),
+	}
+}
+
+// HeldSnapshot returns the tick of the snapshot in the volatile slot and
+// whether it is still unsent.
+func (c *Conn) HeldSnapshot() (tick uint32, pending bool) { return c.slot.peek() }
+
+// Run serves the connection until it closes: it starts the reader, runs the
+// writer in the calling goroutine, performs the close handshake and waits
+// for the reader to end. ctx ending closes the connection with
+// CloseShuttingDown.
+func (c *Conn) Run(ctx context.Context, h Handler) {
+	now := time.Now().UnixNano()
+	c.lastPong.Store(now)
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		c.readLoop(h)
+	}()
+	c.writeLoop(ctx)
+	code, reason := c.CloseStatus()
+	c.ws.Close(code, reason)
+	<-readerDone
+}

@@ -1,0 +1,204 @@
+package netcode
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// Decoding errors. A decode error wraps one of them.
+var (
+	// ErrMalformed marks bytes that are not a well-formed protocol message.
+	ErrMalformed = errors.New("malformed message")
+	// ErrUnknownType marks a well-formed array whose type is unknown.
+	ErrUnknownType = errors.New("unknown message type")
+)
+
+// Message is one decoded protocol message, of either direction. Which
+// fields are set depends on Type; the comments on the MsgType constants give
+// the layout.
+type Message struct {
+	Type MsgType
+	// Seq is the input seq, event seq, or ping id (ping and pong).
+	Seq uint32
+	// Tick is set on events, pings and snapshots.
+	Tick uint32
+	// Base is a snapshot's base tick (0 = full snapshot).
+	Base uint32
+	// Ack is the last input seq the room applied for the recipient; on a
+	// ping, the round trip in milliseconds the server last measured.
+	Ack uint32
+	// Millis is a ping's server time in milliseconds.
+	Millis int64
+	// Kind is an event's kind or an error's code.
+	Kind string
+	// Text is a chat text or an error's message.
+	Text string
+	// Payload is an input's payload, an event's data or a snapshot's
+	// payload, as raw msgpack. It aliases the decoded frame.
+	Payload []byte
+	Hello   *Hello
+	Welcome *Welcome
+}
+
+// Decoder decodes protocol messages. Reusing one per connection avoids an
+// allocation per message. It is not safe for concurrent use.
+type Decoder struct {
+	r   bytes.Reader
+	dec *msgpack.Decoder
+	buf []byte
+}
+
+// NewDecoder returns a Decoder.
+func NewDecoder() *Decoder {
+	d := &Decoder{}
+	d.dec = msgpack.NewDecoder(&d.r)
+	return d
+}
+
+// Decode decodes one message. Elements after the ones this version knows are
+// skipped, so that later versions may append fields.
+func (d *Decoder) Decode(b []byte) (Message, error) {
+	var m Message
+	d.buf = b
+	d.r.Reset(b)
+	d.dec.Reset(&d.r)
+	n, err := d.dec.DecodeArrayLen()
+	if err != nil || n < 1 {
+		return m, fmt.Errorf("netcode: decode: not a msgpack array: %w", ErrMalformed)
+	}
+	t, err := d.dec.DecodeUint8()
+	if err != nil {
+		return m, fmt.Errorf("netcode: decode: message type is not a small unsigned int: %w", ErrMalformed)
+	}
+	m.Type = MsgType(t)
+	var want int
+	switch m.Type {
+	case MsgHello:
+		want, err = 2, d.hello(&m)
+	case MsgInput:
+		want, err = 3, d.input(&m)
+	case MsgPong:
+		want, err = 2, d.uint32(&m.Seq)
+	case MsgChat:
+		want, err = 2, d.string(&m.Text)
+	case MsgLeave:
+		want = 1
+	case MsgWelcome:
+		want, err = 2, d.welcome(&m)
+	case MsgEvent:
+		want, err = 5, d.event(&m)
+	case MsgPing:
+		want, err = 5, d.ping(&m)
+	case MsgError:
+		want, err = 3, d.errorMsg(&m)
+	case MsgSnapshot:
+		want, err = 5, d.snapshot(&m)
+	default:
+		return m, fmt.Errorf("netcode: decode: type %d: %w", t, ErrUnknownType)
+	}
+	if n < want {
+		return m, fmt.Errorf("netcode: decode %s: %d elements, want %d: %w", m.Type, n, want, ErrMalformed)
+	}
+	if err != nil {
+		return m, fmt.Errorf("netcode: decode %s: %v: %w", m.Type, err, ErrMalformed)
+	}
+	for range n - want {
+		if err := d.dec.Skip(); err != nil {
+			return m, fmt.Errorf("netcode: decode %s: trailing element: %w", m.Type, ErrMalformed)
+		}
+	}
+	if d.r.Len() != 0 {
+		return m, fmt.Errorf("netcode: decode %s: %d bytes after the message: %w", m.Type, d.r.Len(), ErrMalformed)
+	}
+	return m, nil
+}
+
+// raw returns the next value's bytes without copying them.
+func (d *Decoder) raw() ([]byte, error) {
+	start := len(d.buf) - d.r.Len()
+	if err := d.dec.Skip(); err != nil {
+		return nil, err
+	}
+	return d.buf[start : len(d.buf)-d.r.Len()], nil
+}
+
+func (d *Decoder) uint32(v *uint32) error {
+	u, err := d.dec.DecodeUint32()
+	*v = u
+	return err
+}
+
+func (d *Decoder) string(v *string) error {
+	s, err := d.dec.DecodeString()
+	*v = s
+	return err
+}
+
+func (d *Decoder) hello(m *Message) error {
+	m.Hello = new(Hello)
+	return d.dec.Decode(m.Hello)
+}
+
+func (d *Decoder) welcome(m *Message) error {
+	m.Welcome = new(Welcome)
+	return d.dec.Decode(m.Welcome)
+}
+
+func (d *Decoder) input(m *Message) (err error) {
+	if err = d.uint32(&m.Seq); err != nil {
+		return err
+	}
+	m.Payload, err = d.raw()
+	return err
+}
+
+func (d *Decoder) event(m *Message) (err error) {
+	if err = d.uint32(&m.Seq); err != nil {
+		return err
+	}
+	if err = d.uint32(&m.Tick); err != nil {
+		return err
+	}
+	if err = d.string(&m.Kind); err != nil {
+		return err
+	}
+	m.Payload, err = d.raw()
+	return err
+}
+
+func (d *Decoder) ping(m *Message) (err error) {
+	if err = d.uint32(&m.Seq); err != nil {
+		return err
+	}
+	if m.Millis, err = d.dec.DecodeInt64(); err != nil {
+		return err
+	}
+	if err = d.uint32(&m.Tick); err != nil {
+		return err
+	}
+	return d.uint32(&m.Ack)
+}
+
+func (d *Decoder) errorMsg(m *Message) error {
+	if err := d.string(&m.Kind); err != nil {
+		return err
+	}
+	return d.string(&m.Text)
+}
+
+func (d *Decoder) snapshot(m *Message) (err error) {
+	if err = d.uint32(&m.Tick); err != nil {
+		return err
+	}
+	if err = d.uint32(&m.Base); err != nil {
+		return err
+	}
+	if err = d.uint32(&m.Ack); err != nil {
+		return err
+	}
+	m.Payload, err = d.raw()
+	return err
+}

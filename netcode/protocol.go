@@ -1,0 +1,105 @@
+package netcode
+
+import "github.com/vmihailenco/msgpack/v5"
+
+// Subprotocol is the WebSocket subprotocol of this protocol version. A
+// client that does not offer it is closed with CloseBadVersion.
+const Subprotocol = "tickroom.v1"
+
+// MsgType is the first element of every protocol message.
+type MsgType uint8
+
+// Client to server messages.
+const (
+	MsgHello MsgType = 1 // [1, {hello fields}]
+	MsgInput MsgType = 2 // [2, seq u32, payload]
+	MsgPong  MsgType = 3 // [3, ping id u32]
+	MsgChat  MsgType = 4 // [4, text]
+	MsgLeave MsgType = 5 // [5]
+)
+
+// Server to client messages.
+const (
+	MsgWelcome  MsgType = 16 // [16, {welcome fields}]                    reliable
+	MsgEvent    MsgType = 17 // [17, event seq u32, tick u32, kind, data] reliable
+	MsgPing     MsgType = 18 // [18, ping id u32, server time ms, tick, rtt ms] reliable
+	MsgError    MsgType = 19 // [19, code, message]                       reliable
+	MsgSnapshot MsgType = 20 // [20, tick, base tick, acked input seq, payload] volatile
+)
+
+func (t MsgType) String() string {
+	switch t {
+	case MsgHello:
+		return "hello"
+	case MsgInput:
+		return "input"
+	case MsgPong:
+		return "pong"
+	case MsgChat:
+		return "chat"
+	case MsgLeave:
+		return "leave"
+	case MsgWelcome:
+		return "welcome"
+	case MsgEvent:
+		return "event"
+	case MsgPing:
+		return "ping"
+	case MsgError:
+		return "error"
+	case MsgSnapshot:
+		return "snapshot"
+	}
+	return "unknown"
+}
+
+// Hello is the first message a client sends. Every field is optional.
+type Hello struct {
+	Name string `msgpack:"name,omitempty"`
+	// Game asks for a room of that game type when Room is empty (quick play).
+	Game string `msgpack:"game,omitempty"`
+	// Room joins an existing room by id.
+	Room string `msgpack:"room,omitempty"`
+	// Reservation is a seat reservation token from the matchmaking API.
+	Reservation string `msgpack:"reservation,omitempty"`
+	// Session resumes a dropped player within the grace period.
+	Session string `msgpack:"session,omitempty"`
+	// LastEvent is the last event seq the client received, for resume.
+	LastEvent uint32 `msgpack:"lastEvent,omitempty"`
+	// Spectator joins without a seat.
+	Spectator bool `msgpack:"spectator,omitempty"`
+	// Auth is an opaque credential checked by the server's auth hook.
+	Auth string `msgpack:"auth,omitempty"`
+}
+
+// Welcome answers a successful hello.
+type Welcome struct {
+	Player    uint32   `msgpack:"player"`
+	Session   string   `msgpack:"session"`
+	Room      string   `msgpack:"room"`
+	Game      string   `msgpack:"game"`
+	TickRate  int      `msgpack:"tickRate"`
+	Tick      uint32   `msgpack:"tick"`
+	Spectator bool     `msgpack:"spectator,omitempty"`
+	Players   []Member `msgpack:"players"`
+	// Config is the game's settings, as the game's Config() encoded them.
+	Config msgpack.RawMessage `msgpack:"config"`
+}
+
+// Member is one player of a room as the welcome lists it.
+type Member struct {
+	_      struct{} `msgpack:",as_array"`
+	Player uint32
+	Name   string
+}
+
+// Error codes carried by MsgError.
+const (
+	ErrCodeBadMessage  = "bad_message"  // not a protocol message
+	ErrCodeUnknownType = "unknown_type" // a message type the server does not know
+	ErrCodeBadInput    = "bad_input"    // the game refused an input payload
+	ErrCodeRateLimited = "rate_limited" // inputs over the per-connection rate; dropped
+	ErrCodeBadSeq      = "bad_seq"      // input seq not increasing; dropped
+	ErrCodeNotAllowed  = "not_allowed"  // e.g. input from a spectator
+	ErrCodeJoin        = "join_failed"  // the hello could not be honoured
+)

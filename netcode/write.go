@@ -1,0 +1,94 @@
+package netcode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// writeLoop is the connection's only writer: pending reliable messages
+// first, in order, then the newest snapshot, then a heartbeat when due.
+func (c *Conn) writeLoop(ctx context.Context) {
+	ping := time.NewTicker(c.cfg.PingInterval)
+	defer ping.Stop()
+	var spare []outgoing
+	buf := make([]byte, 0, 1024)
+	for {
+		closing, flush := c.closeState()
+		if closing && !flush {
+			return
+		}
+		items := c.reliable.swap(spare)
+		for i := range items {
+			if stop, flush := c.closeState(); stop && !flush {
+				return
+			}
+			m := &items[i]
+			frame := m.frame
+			if m.event != nil {
+				buf = AppendEvent(buf[:0], m.seq, m.event.Tick, m.event.Kind, m.event.Data)
+				frame = buf
+			}
+			if !c.write(frame) {
+				return
+			}
+			c.reliableWritten.Add(1)
+		}
+		clear(items) // drop references to shared events
+		spare = items
+		if closing {
+			return
+		}
+		if snap, ack, ok := c.slot.take(); ok {
+			buf = AppendSnapshot(buf[:0], snap.Tick, snap.Base, ack, snap.Payload)
+			if !c.write(buf) {
+				return
+			}
+			c.snapsWritten.Add(1)
+		}
+		select {
+		case <-c.wake:
+		case now := <-ping.C:
+			if !c.heartbeat(now, &buf) {
+				return
+			}
+		case <-ctx.Done():
+			c.Close(CloseShuttingDown, "server shutting down", true)
+		}
+	}
+}
+
+// heartbeat drops a client whose pongs stopped, or sends the next ping.
+func (c *Conn) heartbeat(now time.Time, buf *[]byte) bool {
+	if silent := now.Sub(time.Unix(0, c.lastPong.Load())); silent > c.cfg.PongTimeout {
+		c.Close(ClosePingTimeout, fmt.Sprintf("no pong for %v", silent.Round(time.Millisecond)), false)
+		return false
+	}
+	id := c.lastPingID.Load() + 1
+	c.pingSent.Store(now.UnixNano())
+	c.lastPingID.Store(id)
+	rtt := time.Duration(c.rtt.Load()).Milliseconds()
+	*buf = AppendPing((*buf)[:0], id, now.UnixMilli(), c.tick.Load(), uint32(rtt))
+	return c.write(*buf)
+}
+
+// write sends one message within the write timeout. A failed write closes
+// the connection: coder/websocket has already torn it down.
+func (c *Conn) write(p []byte) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.WriteTimeout)
+	err := c.ws.Write(ctx, websocket.MessageBinary, p)
+	cancel()
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			c.Close(CloseTooSlow, "too slow: write timed out", false)
+		} else {
+			c.Close(websocket.StatusAbnormalClosure, "write failed", false)
+		}
+		return false
+	}
+	c.bytesWritten.Add(uint64(len(p)))
+	return true
+}
