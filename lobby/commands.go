@@ -1,9 +1,11 @@
 package lobby
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -19,7 +21,14 @@ type joinCmd struct {
 	conn  *netcode.Conn
 	hello *netcode.Hello
 	reply chan joinResult
+	// state settles who owns the join when the joiner stops waiting:
+	// 0 pending, 1 taken by the room, 2 abandoned by the joiner.
+	state atomic.Int32
 }
+
+// abandon reports whether the joiner gave up before the room took the
+// join; if not, the room's reply is on its way.
+func (j *joinCmd) abandon() bool { return j.state.CompareAndSwap(0, 2) }
 
 type joinResult struct {
 	m   *member
@@ -27,6 +36,9 @@ type joinResult struct {
 }
 
 func (j *joinCmd) apply(r *Room) {
+	if !j.state.CompareAndSwap(0, 1) {
+		return
+	}
 	m, err := r.join(j.conn, j.hello)
 	j.reply <- joinResult{m: m, err: err}
 }
@@ -188,3 +200,48 @@ func (r *Room) chat(m *member, text string) {
 
 // joinTimeout bounds how long a connection waits for a room to admit it.
 const joinTimeout = 5 * time.Second
+
+// MemberInfo describes one member of a room, for operators and tests.
+type MemberInfo struct {
+	Player    uint32
+	Name      string
+	Spectator bool
+	Conn      netcode.Stats
+	// HeldTick is the tick of the snapshot in the member's slot, and
+	// HeldPending whether it is still unsent.
+	HeldTick    uint32
+	HeldPending bool
+	// CloseCode is non-zero once the connection is closing.
+	CloseCode   int
+	CloseReason string
+}
+
+type membersCmd struct{ reply chan []MemberInfo }
+
+func (c *membersCmd) apply(r *Room) {
+	out := make([]MemberInfo, len(r.members))
+	for i, m := range r.members {
+		held, pending := m.conn.HeldSnapshot()
+		code, reason := m.conn.CloseStatus()
+		out[i] = MemberInfo{
+			Player:      uint32(m.player),
+			Name:        m.name,
+			Spectator:   m.spectator,
+			Conn:        m.conn.Stats(),
+			HeldTick:    held,
+			HeldPending: pending,
+			CloseCode:   int(code),
+			CloseReason: reason,
+		}
+	}
+	c.reply <- out
+}
+
+// Members lists the room's members, asking the room goroutine.
+func (r *Room) Members(ctx context.Context) ([]MemberInfo, error) {
+	c := &membersCmd{reply: make(chan []MemberInfo, 1)}
+	if err := r.send(ctx, c); err != nil {
+		return nil, err
+	}
+	return await(ctx, r, c.reply)
+}

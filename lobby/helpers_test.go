@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +29,16 @@ type env struct {
 // default. Cleanup shuts it down and waits for every goroutine.
 func newEnv(t *testing.T, cfg lobby.Config, types ...game.Type) *env {
 	t.Helper()
+	return newEnvBuffers(t, cfg, 0, types...)
+}
+
+// newEnvBuffers is newEnv with the server's TCP send buffer per connection
+// set to sendBuf bytes (0 leaves the kernel's autotuning), so that a client
+// that reads slowly pushes back on the server's writer within a few frames.
+func newEnvBuffers(t *testing.T, cfg lobby.Config, sendBuf int, types ...game.Type) *env {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	if os.Getenv("TICKROOM_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	srv := lobby.NewServer(cfg, log)
@@ -37,7 +47,11 @@ func newEnv(t *testing.T, cfg lobby.Config, types ...game.Type) *env {
 			t.Fatal(err)
 		}
 	}
-	hs := httptest.NewServer(srv)
+	hs := httptest.NewUnstartedServer(srv)
+	if sendBuf > 0 {
+		hs.Listener = sendBufListener{hs.Listener, sendBuf}
+	}
+	hs.Start()
 	e := &env{t: t, srv: srv, hs: hs, url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -96,4 +110,20 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+type sendBufListener struct {
+	net.Listener
+	size int
+}
+
+func (l sendBufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		if err := tc.SetWriteBuffer(l.size); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, err
 }

@@ -20,6 +20,7 @@ var (
 	ErrRoomFull     = errors.New("room is full")
 	ErrRoomClosed   = errors.New("room is closed")
 	ErrRoomNotFound = errors.New("room not found")
+	ErrUnknownGame  = errors.New("no such game type")
 )
 
 // RoomConfig configures one room. Zero fields take the server's defaults.
@@ -207,6 +208,26 @@ func (r *Room) send(ctx context.Context, c command) error {
 		return ErrRoomClosed
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// await waits for the room's reply to a command it was sent. The room
+// replies before it ends, so once it has ended a missing reply means the
+// command was never taken.
+func await[T any](ctx context.Context, r *Room, reply <-chan T) (T, error) {
+	var zero T
+	select {
+	case v := <-reply:
+		return v, nil
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	case <-r.done:
+		select {
+		case v := <-reply:
+			return v, nil
+		default:
+			return zero, ErrRoomClosed
+		}
 	}
 }
 

@@ -192,7 +192,7 @@ func (s *Server) gameType(name string) (game.Type, error) {
 	}
 	t, ok := s.types[name]
 	if !ok {
-		return game.Type{}, fmt.Errorf("lobby: unknown game %q", name)
+		return game.Type{}, fmt.Errorf("lobby: game %q: %w", name, ErrUnknownGame)
 	}
 	return t, nil
 }

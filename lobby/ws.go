@@ -116,25 +116,23 @@ func (r *Room) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello) 
 	if err := r.send(ctx, j); err != nil {
 		return nil, err
 	}
-	// The room replies before it ends, so once it has ended a missing
-	// reply means the command was never taken.
-	select {
-	case res := <-j.reply:
-		return res.m, res.err
-	case <-r.done:
-		select {
-		case res := <-j.reply:
-			return res.m, res.err
-		default:
-			return nil, ErrRoomClosed
-		}
+	res, err := await(ctx, r, j.reply)
+	if err != nil && !j.abandon() {
+		// The room took the join as the wait ended: its reply is due.
+		res, err = <-j.reply, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	return res.m, res.err
 }
 
 func joinCloseCode(err error) (websocket.StatusCode, string) {
 	switch {
 	case errors.Is(err, ErrRoomNotFound):
 		return netcode.CloseRoomNotFound, "room not found"
+	case errors.Is(err, ErrUnknownGame):
+		return netcode.CloseRoomNotFound, err.Error()
 	case errors.Is(err, ErrRoomFull):
 		return netcode.CloseRoomFull, "room full"
 	case errors.Is(err, ErrRoomClosed):

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -62,6 +63,9 @@ func NewDecoder() *Decoder {
 // skipped, so that later versions may append fields.
 func (d *Decoder) Decode(b []byte) (Message, error) {
 	var m Message
+	if !lengthsFit(b) {
+		return m, fmt.Errorf("netcode: decode: truncated, or a length beyond the frame: %w", ErrMalformed)
+	}
 	d.buf = b
 	d.r.Reset(b)
 	d.dec.Reset(&d.r)
@@ -69,8 +73,8 @@ func (d *Decoder) Decode(b []byte) (Message, error) {
 	if err != nil || n < 1 {
 		return m, fmt.Errorf("netcode: decode: not a msgpack array: %w", ErrMalformed)
 	}
-	t, err := d.dec.DecodeUint8()
-	if err != nil {
+	t, err := d.dec.DecodeUint64()
+	if err != nil || t > math.MaxUint8 {
 		return m, fmt.Errorf("netcode: decode: message type is not a small unsigned int: %w", ErrMalformed)
 	}
 	m.Type = MsgType(t)
@@ -126,8 +130,11 @@ func (d *Decoder) raw() ([]byte, error) {
 }
 
 func (d *Decoder) uint32(v *uint32) error {
-	u, err := d.dec.DecodeUint32()
-	*v = u
+	u, err := d.dec.DecodeUint64()
+	if err == nil && u > math.MaxUint32 {
+		return errors.New("integer out of u32 range")
+	}
+	*v = uint32(u)
 	return err
 }
 
@@ -201,4 +208,81 @@ func (d *Decoder) snapshot(m *Message) (err error) {
 	}
 	m.Payload, err = d.raw()
 	return err
+}
+
+// lengthsFit walks the msgpack value at the start of b and reports whether
+// it is complete and every length it declares fits in the bytes that follow.
+// The msgpack library allocates what a length claims before reading (up to
+// 1 MiB per string or skipped value, without limit for a slice), so without
+// this check a 10-byte frame could cost megabytes, or crash the process.
+func lengthsFit(b []byte) bool {
+	pending := 1 // values still to read; each takes at least one byte
+	for pending > 0 {
+		if len(b) < pending {
+			return false
+		}
+		c := b[0]
+		b = b[1:]
+		pending--
+		body, values := 0, 0 // bytes to skip, values to read
+		switch {
+		case c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3:
+			// fixint, nil, false, true
+		case c <= 0x8f:
+			values = 2 * int(c&0x0f)
+		case c <= 0x9f:
+			values = int(c & 0x0f)
+		case c <= 0xbf:
+			body = int(c & 0x1f)
+		case c == 0xc4 || c == 0xd9: // bin8, str8
+			body = lengthPrefix(&b, 1)
+		case c == 0xc5 || c == 0xda: // bin16, str16
+			body = lengthPrefix(&b, 2)
+		case c == 0xc6 || c == 0xdb: // bin32, str32
+			body = lengthPrefix(&b, 4)
+		case c >= 0xc7 && c <= 0xc9: // ext8, ext16, ext32: length, type, data
+			if body = lengthPrefix(&b, 1<<(c-0xc7)); body >= 0 {
+				body++
+			}
+		case c == 0xca || c == 0xce || c == 0xd2: // float32, uint32, int32
+			body = 4
+		case c == 0xcb || c == 0xcf || c == 0xd3: // float64, uint64, int64
+			body = 8
+		case c == 0xcc || c == 0xd0: // uint8, int8
+			body = 1
+		case c == 0xcd || c == 0xd1: // uint16, int16
+			body = 2
+		case c >= 0xd4 && c <= 0xd8: // fixext 1 to 16: type, data
+			body = 1 + 1<<(c-0xd4)
+		case c == 0xdc: // array16
+			values = lengthPrefix(&b, 2)
+		case c == 0xdd: // array32
+			values = lengthPrefix(&b, 4)
+		case c == 0xde: // map16
+			values = 2 * lengthPrefix(&b, 2)
+		case c == 0xdf: // map32
+			values = 2 * lengthPrefix(&b, 4)
+		default: // 0xc1, never used
+			return false
+		}
+		if body < 0 || values < 0 || body > len(b) || values > len(b)-body-pending {
+			return false
+		}
+		b = b[body:]
+		pending += values
+	}
+	return true
+}
+
+// lengthPrefix consumes a k-byte big-endian length from *b; -1 if short.
+func lengthPrefix(b *[]byte, k int) int {
+	if len(*b) < k {
+		return -1
+	}
+	n := 0
+	for _, c := range (*b)[:k] {
+		n = n<<8 | int(c)
+	}
+	*b = (*b)[k:]
+	return n
 }

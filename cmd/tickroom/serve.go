@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tickroom/tickroom/game/snake"
+	"github.com/tickroom/tickroom/lobby"
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// serveConfig is every flag of tickroom serve.
+type serveConfig struct {
+	addr            string
+	tickRate        int
+	maxPlayers      int
+	emptyTimeout    time.Duration
+	shutdownTimeout time.Duration
+	logLevel        string
+	logFormat       string
+	seed            uint64
+
+	pingInterval time.Duration
+	pongTimeout  time.Duration
+	reliableSize int
+	inputRate    float64
+
+	snake snake.Config
+}
+
+func newServeCmd() *cobra.Command {
+	cfg := serveConfig{snake: snake.DefaultConfig()}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve Snake rooms over WebSocket, with the browser game at /",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), cfg, cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.addr, "addr", ":8080", "address to listen on (host:port)")
+	f.IntVar(&cfg.tickRate, "tick-rate", lobby.DefaultTickRate, fmt.Sprintf("room ticks per second (1..%d)", lobby.MaxTickRate))
+	f.IntVar(&cfg.maxPlayers, "max-players", lobby.DefaultMaxPlayers, "players per room")
+	f.DurationVar(&cfg.emptyTimeout, "empty-timeout", lobby.DefaultEmptyTimeout, "dispose of a room after it has been empty this long")
+	f.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long to wait for clients to be closed")
+	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
+	f.Uint64Var(&cfg.seed, "seed", 0, "seed for every room's game (0 = a random seed per room)")
+	f.DurationVar(&cfg.pingInterval, "ping-interval", netcode.DefaultPingInterval, "heartbeat ping interval")
+	f.DurationVar(&cfg.pongTimeout, "pong-timeout", netcode.DefaultPongTimeout, "close a client whose last pong is older than this")
+	f.IntVar(&cfg.reliableSize, "reliable-queue", netcode.DefaultReliableQueue, "per-client reliable message queue; a client that overflows it is closed as too slow")
+	f.Float64Var(&cfg.inputRate, "input-rate", netcode.DefaultInputRate, "per-client inputs per second before messages are dropped")
+	f.IntVar(&cfg.snake.Width, "board-width", cfg.snake.Width, "Snake board width in cells")
+	f.IntVar(&cfg.snake.Height, "board-height", cfg.snake.Height, "Snake board height in cells")
+	f.IntVar(&cfg.snake.Food, "food", cfg.snake.Food, "Snake food items kept on the board")
+	f.IntVar(&cfg.snake.RespawnTicks, "respawn-ticks", cfg.snake.RespawnTicks, "Snake ticks before a dead player respawns")
+	documentEnv(f)
+	return cmd
+}
+
+// lobbyConfig checks the flags and turns them into the server's config.
+func (c serveConfig) lobbyConfig() (lobby.Config, error) {
+	if _, _, err := net.SplitHostPort(c.addr); err != nil {
+		return lobby.Config{}, fmt.Errorf("--addr %q: want host:port, e.g. :8080", c.addr)
+	}
+	if c.tickRate < 1 || c.tickRate > lobby.MaxTickRate {
+		return lobby.Config{}, fmt.Errorf("--tick-rate %d: want 1..%d", c.tickRate, lobby.MaxTickRate)
+	}
+	if c.maxPlayers < 1 {
+		return lobby.Config{}, fmt.Errorf("--max-players %d: want at least 1", c.maxPlayers)
+	}
+	if c.emptyTimeout <= 0 || c.shutdownTimeout <= 0 {
+		return lobby.Config{}, errors.New("--empty-timeout and --shutdown-timeout must be positive")
+	}
+	if c.reliableSize < 1 || c.inputRate <= 0 {
+		return lobby.Config{}, errors.New("--reliable-queue and --input-rate must be positive")
+	}
+	cfg := lobby.Config{
+		Room: lobby.RoomConfig{
+			TickRate:     c.tickRate,
+			MaxPlayers:   c.maxPlayers,
+			EmptyTimeout: c.emptyTimeout,
+			Seed:         c.seed,
+		},
+		Conn: netcode.Config{
+			PingInterval:  c.pingInterval,
+			PongTimeout:   c.pongTimeout,
+			ReliableQueue: c.reliableSize,
+			InputRate:     c.inputRate,
+		},
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	sc := c.snake
+	sc.MaxPlayers = c.maxPlayers
+	if err := sc.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
+	log, err := newLogger(logOut, c.logLevel, c.logFormat)
+	if err != nil {
+		return err
+	}
+	cfg, err := c.lobbyConfig()
+	if err != nil {
+		return err
+	}
+	sc := c.snake
+	sc.MaxPlayers = c.maxPlayers
+	snakeType, err := snake.Type(sc)
+	if err != nil {
+		return err
+	}
+	srv := lobby.NewServer(cfg, log)
+	if err := srv.Register(snakeType); err != nil {
+		return err
+	}
+	srv.Handle("GET /{$}", webHandler())
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	log.Info("tickroom serving", "addr", ln.Addr().String(), "version", version,
+		"tick_rate", c.tickRate, "max_players", c.maxPlayers)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: closing rooms and clients", "timeout", c.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+	defer cancel()
+	// The lobby first: WebSocket connections are hijacked and
+	// http.Server.Shutdown does not wait for them.
+	lerr := srv.Shutdown(sctx)
+	herr := hs.Shutdown(sctx)
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := errors.Join(lerr, herr); err != nil {
+		return err
+	}
+	log.Info("shut down cleanly")
+	return nil
+}

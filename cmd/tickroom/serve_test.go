@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// buildBinary compiles the tickroom command once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "tickroom")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestServeGracefulShutdown runs the real binary: a client joins, SIGTERM
+// arrives, the client gets the shutting-down close code and the process
+// exits 0.
+func TestServeGracefulShutdown(t *testing.T) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-format", "text")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+
+	addrRe := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	lines := bufio.NewScanner(stderr)
+	var addr string
+	for addr == "" && lines.Scan() {
+		if m := addrRe.FindStringSubmatch(lines.Text()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		t.Fatal("server never logged its address")
+	}
+	go func() { // keep draining so the server never blocks on stderr
+		for lines.Scan() {
+		}
+	}()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, "ws://"+addr+"/ws", client.Options{Hello: netcode.Hello{Name: "t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if got := c.Welcome().Game; got != "snake" {
+		t.Fatalf("game %q, want snake", got)
+	}
+	next(ctx, t, c, netcode.MsgSnapshot)
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, err := c.Next(ctx)
+		if err == nil {
+			continue
+		}
+		if got, want := websocket.CloseStatus(err), netcode.CloseShuttingDown; got != want {
+			t.Fatalf("close status %v (%v), want %v", got, err, want)
+		}
+		break
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("exit status %d, want 0", ee.ExitCode())
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not exit after SIGTERM")
+	}
+}
+
+func next(ctx context.Context, t *testing.T, c *client.Client, want netcode.MsgType) netcode.Message {
+	t.Helper()
+	for {
+		m, err := c.Next(ctx)
+		if err != nil {
+			t.Fatalf("waiting for %s: %v", want, err)
+		}
+		if m.Type == want {
+			return m
+		}
+	}
+}
+
+func TestServeRejectsBadFlags(t *testing.T) {
+	bin := buildBinary(t)
+	for _, tc := range []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{args: []string{"--tick-rate", "0"}, want: "--tick-rate 0"},
+		{args: []string{"--addr", "nonsense"}, want: "--addr"},
+		{args: []string{"--log-level", "loud"}, want: "--log-level"},
+		{args: []string{"--log-format", "xml"}, want: "--log-format"},
+		{args: []string{"--board-width", "3"}, want: "width"},
+		{env: "TICKROOM_MAX_PLAYERS=lots", want: "TICKROOM_MAX_PLAYERS"},
+		{args: []string{"--no-such-flag"}, want: "unknown flag"},
+	} {
+		cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...)...)
+		cmd.Env = os.Environ()
+		if tc.env != "" {
+			cmd.Env = append(cmd.Env, tc.env)
+		}
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() == 0 {
+			t.Errorf("%v %s: err %v, want a non-zero exit", tc.args, tc.env, err)
+			continue
+		}
+		if !regexp.MustCompile(regexp.QuoteMeta(tc.want)).Match(out) {
+			t.Errorf("%v %s: output %q does not mention %q", tc.args, tc.env, out, tc.want)
+		}
+	}
+}

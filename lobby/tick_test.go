@@ -1,0 +1,117 @@
+package lobby_test
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/tickroom/tickroom/internal/testgame"
+	"github.com/tickroom/tickroom/lobby"
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// TestTickRateDoesNotDrift watches a room over a window: the ticks it runs
+// (or skips and counts) match elapsed/dt, because the loop runs against
+// deadlines rather than sleeping a tick after each step.
+func TestTickRateDoesNotDrift(t *testing.T) {
+	t.Parallel()
+	typ, _ := testgame.Type("count", testgame.Options{})
+	e := newEnv(t, lobby.Config{}, typ)
+	const hz = 50
+	room, err := e.srv.CreateRoom(t.Context(), "", lobby.RoomConfig{TickRate: hz})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "first tick", 5*time.Second, func() bool { return room.Stats().Steps > 0 })
+	s0, t0 := room.Stats(), time.Now()
+	time.Sleep(1500 * time.Millisecond)
+	s1, t1 := room.Stats(), time.Now()
+
+	want := t1.Sub(t0).Seconds() * hz
+	ran := float64(s1.Steps - s0.Steps)
+	accounted := ran + float64(s1.SkippedTicks-s0.SkippedTicks)
+	t.Logf("window %v: %v steps, %d skipped, want %.1f; max lateness %v, max step %v",
+		t1.Sub(t0), ran, s1.SkippedTicks-s0.SkippedTicks, want, s1.MaxLateness, s1.MaxStep)
+	if math.Abs(accounted-want) > 2 {
+		t.Errorf("ran+skipped %v ticks in the window, want %.1f ± 2", accounted, want)
+	}
+	if ran < want*0.9 {
+		t.Errorf("ran %v ticks, want at least 90%% of %.1f", ran, want)
+	}
+}
+
+// TestStallIsFollowedByBoundedCatchUp stalls one step for ten ticks: the
+// room runs at most MaxCatchUp extra steps, skips the rest, and counts both.
+func TestStallIsFollowedByBoundedCatchUp(t *testing.T) {
+	t.Parallel()
+	const hz = 50
+	dt := time.Second / hz
+	typ, _ := testgame.Type("stall", testgame.Options{Stall: func(tick uint32) {
+		if tick == 10 {
+			time.Sleep(10 * dt)
+		}
+	}})
+	e := newEnv(t, lobby.Config{}, typ)
+	room, err := e.srv.CreateRoom(t.Context(), "", lobby.RoomConfig{TickRate: hz, MaxCatchUp: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "tick 30", 5*time.Second, func() bool { return room.Stats().Steps >= 30 })
+	s := room.Stats()
+	t.Logf("overruns %d, catch-up steps %d, skipped %d", s.Overruns, s.CatchUpSteps, s.SkippedTicks)
+	if s.Overruns < 1 {
+		t.Errorf("overruns %d, want the stalled step counted", s.Overruns)
+	}
+	if s.CatchUpSteps < 3 {
+		t.Errorf("catch-up steps %d, want at least the 3 allowed after the stall", s.CatchUpSteps)
+	}
+	if s.SkippedTicks < 5 {
+		t.Errorf("skipped ticks %d, want the ~6 ticks past the catch-up limit counted", s.SkippedTicks)
+	}
+	if s.MaxStep < 10*dt {
+		t.Errorf("max step %v, want at least the %v stall", s.MaxStep, 10*dt)
+	}
+}
+
+// TestSnapshotEncodedOncePerTick: however many members, one encode a tick.
+func TestSnapshotEncodedOncePerTick(t *testing.T) {
+	t.Parallel()
+	typ, ctr := testgame.Type("count", testgame.Options{})
+	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{TickRate: 50, MaxPlayers: 16}}, typ)
+	const clients = 12
+	for range clients {
+		c := e.dial(netcode.Hello{})
+		go func() {
+			for {
+				if _, err := c.Next(t.Context()); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	room := e.srv.Rooms()[0]
+	waitFor(t, "40 ticks with everyone in", 10*time.Second, func() bool {
+		return room.Stats().Players == clients && room.Stats().Steps > 40
+	})
+	members, err := room.Members(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := room.Stats()
+	var written uint64
+	for _, m := range members {
+		written += m.Conn.SnapshotsWritten
+	}
+	encodes := ctr.Encodes.Load()
+	t.Logf("%d steps, %d encodes, %d snapshots written to %d members", s.Steps, encodes, written, len(members))
+	// The game's counter may run one step ahead of the room's stats.
+	if encodes < s.Steps || encodes > s.Steps+1 {
+		t.Errorf("game encoded %d snapshots in %d steps, want one per step", encodes, s.Steps)
+	}
+	if s.SnapshotsEncoded != s.Steps {
+		t.Errorf("room counted %d encodes in %d steps", s.SnapshotsEncoded, s.Steps)
+	}
+	if written <= encodes {
+		t.Errorf("%d snapshots written from %d encodes: the test did not exercise sharing", written, encodes)
+	}
+}
