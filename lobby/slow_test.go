@@ -204,11 +204,17 @@ func TestSlowClients(t *testing.T) {
 	t.Logf("window %v: %v ticks (want %.0f), overruns %d, skipped %d; fast got %d snapshots (%d gaps); lagging %d snapshots (%d conflated), %d beats",
 		t1.Sub(t0).Round(time.Millisecond), ticks, expected, s1.Overruns-s0.Overruns, s1.SkippedTicks-s0.SkippedTicks,
 		fastLog.snapshots, fastLog.gaps, lagLog.snapshots, lagLog.gaps, lagLog.beats)
-	if ticks < expected*0.9 {
+	// A room that blocked on the stalled client would stop for the 30 s
+	// write timeout; one that merely shares a busy machine keeps most ticks.
+	if ticks < expected/2 {
 		t.Errorf("room ran %v ticks in %v, want about %.0f: slow clients must not slow the room", ticks, t1.Sub(t0), expected)
 	}
-	if fastLog.gaps > fastLog.snapshots/10 {
-		t.Errorf("fast client missed %d of %d snapshots, want under 10%%", fastLog.gaps, fastLog.snapshots+fastLog.gaps)
+	// The fast client may miss the snapshots of catch-up steps, which are
+	// published back to back after a late wake-up, and no others.
+	catchUps := int(s1.CatchUpSteps - s0.CatchUpSteps)
+	if allowed := catchUps + fastLog.snapshots/10; fastLog.gaps > allowed {
+		t.Errorf("fast client missed %d of %d snapshots, want at most %d (%d catch-up steps + 10%%)",
+			fastLog.gaps, fastLog.snapshots+fastLog.gaps, allowed, catchUps)
 	}
 	if lagLog.gaps == 0 {
 		t.Errorf("lagging client saw no conflated snapshots: the test did not exercise conflation")

@@ -22,21 +22,32 @@ func TestTickRateDoesNotDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "first tick", 5*time.Second, func() bool { return room.Stats().Steps > 0 })
-	s0, t0 := room.Stats(), time.Now()
+	// Sample right after the room wakes, so that ticks it is late for are
+	// already counted as run or skipped.
+	sample := func() (lobby.RoomStats, time.Time) {
+		s := room.Stats()
+		waitFor(t, "the next tick", 5*time.Second, func() bool { return room.Stats().Steps > s.Steps })
+		return room.Stats(), time.Now()
+	}
+	s0, t0 := sample()
 	time.Sleep(1500 * time.Millisecond)
-	s1, t1 := room.Stats(), time.Now()
+	s1, t1 := sample()
 
 	want := t1.Sub(t0).Seconds() * hz
 	ran := float64(s1.Steps - s0.Steps)
-	accounted := ran + float64(s1.SkippedTicks-s0.SkippedTicks)
-	t.Logf("window %v: %v steps, %d skipped, want %.1f; max lateness %v, max step %v",
-		t1.Sub(t0), ran, s1.SkippedTicks-s0.SkippedTicks, want, s1.MaxLateness, s1.MaxStep)
-	if math.Abs(accounted-want) > 2 {
-		t.Errorf("ran+skipped %v ticks in the window, want %.1f ± 2", accounted, want)
+	skipped := float64(s1.SkippedTicks - s0.SkippedTicks)
+	// A loaded machine may wake the room late (skipping ticks, which the
+	// room counts), but the schedule itself must not drift: run plus
+	// skipped matches the clock, give or take the wake-up lateness of the
+	// two samples.
+	tolerance := 2 + float64(s1.MaxLateness)/float64(time.Second/hz)
+	t.Logf("window %v: %v steps, %v skipped, want %.1f ± %.1f; max lateness %v, max step %v",
+		t1.Sub(t0), ran, skipped, want, tolerance, s1.MaxLateness, s1.MaxStep)
+	if math.Abs(ran+skipped-want) > tolerance {
+		t.Errorf("ran+skipped %v ticks in the window, want %.1f ± %.1f", ran+skipped, want, tolerance)
 	}
-	if ran < want*0.9 {
-		t.Errorf("ran %v ticks, want at least 90%% of %.1f", ran, want)
+	if ran < want/2 {
+		t.Errorf("ran %v ticks, want most of %.1f", ran, want)
 	}
 }
 
