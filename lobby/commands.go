@@ -98,16 +98,16 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 
 // PlayerEvent is the data of the joined and left events.
 type PlayerEvent struct {
-	_      struct{} `msgpack:",as_array"`
-	Player uint32
-	Name   string
+	_msgpack struct{} `msgpack:",as_array"` //lint:ignore U1000 msgpack reads the tag
+	Player   uint32
+	Name     string
 }
 
 // ChatEvent is the data of the chat event.
 type ChatEvent struct {
-	_      struct{} `msgpack:",as_array"`
-	Player uint32
-	Text   string
+	_msgpack struct{} `msgpack:",as_array"` //lint:ignore U1000 msgpack reads the tag
+	Player   uint32
+	Text     string
 }
 
 func (r *Room) roster() []netcode.Member {

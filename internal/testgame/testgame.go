@@ -56,9 +56,9 @@ type player struct {
 
 // Snapshot is the test game's snapshot.
 type Snapshot struct {
-	_       struct{} `msgpack:",as_array"`
-	Players [][2]int64
-	Pad     []byte
+	_msgpack struct{} `msgpack:",as_array"` //lint:ignore U1000 msgpack reads the tag
+	Players  [][2]int64
+	Pad      []byte
 }
 
 // Join implements game.Game.

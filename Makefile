@@ -1,0 +1,37 @@
+# tickroom: `make run` builds everything and serves the Snake game on
+# http://localhost:8080; `make test` runs every test, installing what the
+# tests need when it is missing.
+
+GO      ?= go
+BIN     := bin/tickroom
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+ADDR    ?= :8080
+
+.PHONY: all build run test test-go lint fmt bench fuzz clean
+
+all: build
+
+build:
+	scripts/build.sh $(BIN) "$(LDFLAGS)"
+
+run: build
+	$(BIN) serve --addr $(ADDR)
+
+test:
+	scripts/test.sh
+
+lint:
+	scripts/lint.sh
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+bench:
+	scripts/bench.sh
+
+fuzz:
+	scripts/fuzz.sh
+
+clean:
+	rm -rf bin dist

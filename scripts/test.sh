@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and vet checks, then the Go tests with the race
+# detector. Installs what the tests need when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+go mod download
+
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:" $unformatted >&2
+	exit 1
+fi
+go vet ./...
+
+# -p 1 keeps packages from competing for the two cores of the CI machine:
+# the lobby tests watch real tick timing.
+go test -race -count=1 -p 1 -timeout 15m ./... 2>&1 | tee /tmp/tickroom-go-test.log
