@@ -68,7 +68,8 @@ func benchRoom(b *testing.B, typ game.Type, players int, conns []*netcode.Conn) 
 		b.Fatal(err)
 	}
 	for i, c := range conns {
-		m := &member{room: r, conn: c, player: game.PlayerID(i + 1), spectator: i >= players}
+		m := &member{room: r, player: game.PlayerID(i + 1), spectator: i >= players, events: eventLog{limit: DefaultEventLog}}
+		m.conn.Store(c)
 		if !m.spectator {
 			if err := r.sim.Join(m.player, "bot"); err != nil {
 				b.Fatal(err)

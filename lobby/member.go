@@ -3,6 +3,8 @@ package lobby
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/tickroom/tickroom/game"
 	"github.com/tickroom/tickroom/netcode"
@@ -11,24 +13,29 @@ import (
 // DefaultInputsPerTick bounds a member's pending inputs between two ticks.
 const DefaultInputsPerTick = 16
 
+// DefaultEventLog is how many recent events a member keeps for a resume.
+const DefaultEventLog = 256
+
 // pendingInput is an input waiting for the next tick.
 type pendingInput struct {
 	seq     uint32
 	payload []byte
 }
 
-// member is one connection in a room: a player, or a spectator. The room
-// goroutine owns every field but the inbox, which the connection's reader
-// fills.
+// member is one seat (or spectator place) in a room. It outlives its
+// connection while the player is away within the resume grace period. The
+// room goroutine owns every field but conn, which the connection's reader
+// reads, and the inbox, which it fills.
 type member struct {
 	room      *Room
-	conn      *netcode.Conn
+	conn      atomic.Pointer[netcode.Conn] // nil while the player is away
 	player    game.PlayerID
 	name      string
 	spectator bool
 	session   string
-	eventSeq  uint32 // last event seq sent to this member
-	ack       uint32 // last input seq applied
+	ack       uint32    // last input seq applied, on the current connection
+	awaySince time.Time // zero while connected
+	events    eventLog
 
 	inboxMu sync.Mutex
 	inbox   []pendingInput
@@ -39,6 +46,9 @@ var _ netcode.Handler = (*member)(nil)
 
 // HandleMessage runs on the connection's reader goroutine.
 func (m *member) HandleMessage(c *netcode.Conn, msg *netcode.Message) {
+	if m.conn.Load() != c {
+		return // a connection that was replaced by a resume
+	}
 	switch msg.Type {
 	case netcode.MsgInput:
 		if m.spectator {
@@ -57,7 +67,7 @@ func (m *member) HandleMessage(c *netcode.Conn, msg *netcode.Message) {
 			c.SendError(netcode.ErrCodeRateLimited, fmt.Sprintf("more than %d inputs in one tick: input %d dropped", m.room.cfg.InputsPerTick, msg.Seq))
 		}
 	case netcode.MsgChat:
-		m.room.chat(m, msg.Text)
+		m.room.chat(m, c, msg.Text)
 	case netcode.MsgLeave:
 		c.Close(netcode.CloseLeft, "left", true)
 	}
@@ -72,4 +82,52 @@ func (m *member) takeInputs() []pendingInput {
 	clear(m.spare)
 	m.inbox, m.spare = m.spare[:0], in
 	return in
+}
+
+// deliver gives the member the next event: logged for a resume, and sent
+// if the player is connected.
+func (m *member) deliver(ev *netcode.Event) {
+	seq := m.events.add(ev)
+	if c := m.conn.Load(); c != nil {
+		c.SendEvent(seq, ev)
+	}
+}
+
+// eventLog numbers a member's events and keeps the newest ones, so that a
+// player who resumes gets what it missed.
+type eventLog struct {
+	last  uint32 // seq of the newest event
+	ring  []*netcode.Event
+	limit int
+}
+
+func (l *eventLog) add(ev *netcode.Event) uint32 {
+	l.last++
+	if len(l.ring) < l.limit {
+		l.ring = append(l.ring, ev)
+	} else {
+		l.ring[int(l.last-1)%l.limit] = ev
+	}
+	return l.last
+}
+
+// since returns the events after seq, oldest first, and false when some of
+// them have already left the log.
+func (l *eventLog) since(seq uint32) ([]*netcode.Event, bool) {
+	if seq > l.last {
+		return nil, false
+	}
+	n := int(l.last - seq)
+	if n > len(l.ring) {
+		return nil, false
+	}
+	out := make([]*netcode.Event, 0, n)
+	for s := seq + 1; s <= l.last; s++ {
+		i := int(s - 1)
+		if len(l.ring) == l.limit {
+			i %= l.limit
+		}
+		out = append(out, l.ring[i])
+	}
+	return out, true
 }

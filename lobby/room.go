@@ -40,6 +40,11 @@ type RoomConfig struct {
 	Seed uint64
 	// Private rooms are not listed; they can be joined by id.
 	Private bool
+	// ResumeGrace holds a dropped player's seat this long for a resume.
+	// Negative means a dropped player leaves at once.
+	ResumeGrace time.Duration
+	// ReservationTTL is how long a seat reservation holds its seat.
+	ReservationTTL time.Duration
 }
 
 // Default room settings.
@@ -74,6 +79,12 @@ func (c RoomConfig) withDefaults() RoomConfig {
 	if c.InputsPerTick <= 0 {
 		c.InputsPerTick = DefaultInputsPerTick
 	}
+	if c.ResumeGrace == 0 {
+		c.ResumeGrace = DefaultResumeGrace
+	}
+	if c.ReservationTTL <= 0 {
+		c.ReservationTTL = DefaultReservationTTL
+	}
 	return c
 }
 
@@ -90,9 +101,16 @@ func (c RoomConfig) Validate() error {
 
 // RoomStats are a room's counters and tick health.
 type RoomStats struct {
-	Tick       uint32
+	Tick uint32
+	// Players counts seats taken by players, connected or away; Away those
+	// away within their grace period.
 	Players    int
+	Away       int
 	Spectators int
+	// Reserved counts seats held by unused reservations.
+	Reserved            int
+	Locked              bool
+	ReservationsExpired uint64
 	// Steps counts game steps; CatchUpSteps those run beyond the first at
 	// one wake-up; SkippedTicks the due ticks that were not run.
 	Steps        uint64
@@ -128,19 +146,25 @@ type Room struct {
 	onMembers func(*Room)
 
 	// Owned by the room goroutine.
-	members    []*member
-	nextPlayer game.PlayerID
-	tick       uint32
-	emptySince time.Time
-	snapSize   int
+	members      []*member
+	reservations map[string]time.Time // token → expiry
+	locked       bool
+	nextPlayer   game.PlayerID
+	tick         uint32
+	emptySince   time.Time
+	snapSize     int
+	rec          *recording
 
 	stats roomCounters
 }
 
 // roomCounters are written by the room goroutine and read by anyone.
 type roomCounters struct {
-	tick, players, spectators, snapBytes     atomic.Int64
+	tick, snapBytes                          atomic.Int64
+	players, away, spectators, reserved      atomic.Int64
+	locked                                   atomic.Bool
 	steps, catchUps, skipped, overruns, encs atomic.Uint64
+	reservationsExpired                      atomic.Uint64
 	maxLate, maxStep, lastStep               atomic.Int64
 }
 
@@ -151,11 +175,7 @@ const commandQueue = 64
 
 func newRoom(id string, typ game.Type, cfg RoomConfig, log *slog.Logger, onEnd func(*Room)) (*Room, error) {
 	cfg = cfg.withDefaults()
-	sim, err := typ.New(game.Setup{Seed: cfg.Seed, MaxPlayers: cfg.MaxPlayers, TickRate: cfg.TickRate})
-	if err != nil {
-		return nil, fmt.Errorf("lobby: new %s room: %w", typ.Name, err)
-	}
-	return &Room{
+	r := &Room{
 		id:    id,
 		game:  typ.Name,
 		cfg:   cfg,
@@ -163,9 +183,16 @@ func newRoom(id string, typ game.Type, cfg RoomConfig, log *slog.Logger, onEnd f
 		cmds:  make(chan command, commandQueue),
 		done:  make(chan struct{}),
 		dt:    time.Second / time.Duration(cfg.TickRate),
-		sim:   sim,
 		onEnd: onEnd,
-	}, nil
+
+		reservations: make(map[string]time.Time),
+	}
+	sim, err := typ.New(r.setup())
+	if err != nil {
+		return nil, fmt.Errorf("lobby: new %s room: %w", typ.Name, err)
+	}
+	r.sim = sim
+	return r, nil
 }
 
 // ID returns the room's id.
@@ -184,18 +211,22 @@ func (r *Room) Done() <-chan struct{} { return r.done }
 func (r *Room) Stats() RoomStats {
 	s := &r.stats
 	return RoomStats{
-		Tick:             uint32(s.tick.Load()),
-		Players:          int(s.players.Load()),
-		Spectators:       int(s.spectators.Load()),
-		Steps:            s.steps.Load(),
-		CatchUpSteps:     s.catchUps.Load(),
-		SkippedTicks:     s.skipped.Load(),
-		Overruns:         s.overruns.Load(),
-		SnapshotsEncoded: s.encs.Load(),
-		SnapshotBytes:    int(s.snapBytes.Load()),
-		MaxLateness:      time.Duration(s.maxLate.Load()),
-		MaxStep:          time.Duration(s.maxStep.Load()),
-		LastStep:         time.Duration(s.lastStep.Load()),
+		Tick:                uint32(s.tick.Load()),
+		Players:             int(s.players.Load()),
+		Away:                int(s.away.Load()),
+		Spectators:          int(s.spectators.Load()),
+		Reserved:            int(s.reserved.Load()),
+		Locked:              s.locked.Load(),
+		ReservationsExpired: s.reservationsExpired.Load(),
+		Steps:               s.steps.Load(),
+		CatchUpSteps:        s.catchUps.Load(),
+		SkippedTicks:        s.skipped.Load(),
+		Overruns:            s.overruns.Load(),
+		SnapshotsEncoded:    s.encs.Load(),
+		SnapshotBytes:       int(s.snapBytes.Load()),
+		MaxLateness:         time.Duration(s.maxLate.Load()),
+		MaxStep:             time.Duration(s.maxStep.Load()),
+		LastStep:            time.Duration(s.lastStep.Load()),
 	}
 }
 
@@ -236,6 +267,7 @@ func await[T any](ctx context.Context, r *Room, reply <-chan T) (T, error) {
 func (r *Room) run(ctx context.Context) {
 	defer close(r.done)
 	defer r.onEnd(r)
+	defer r.rec.close()
 	start := time.Now()
 	r.emptySince = start
 	sched := newSchedule(start, r.dt, r.cfg.MaxCatchUp)
@@ -245,7 +277,11 @@ func (r *Room) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			r.closeAll(netcode.CloseShuttingDown, "server shutting down")
+			reason := "server shutting down"
+			if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
+				reason = cause.Error()
+			}
+			r.closeAll(netcode.CloseShuttingDown, reason)
 			return
 		case c := <-r.cmds:
 			c.apply(r)
@@ -259,6 +295,7 @@ func (r *Room) run(ctx context.Context) {
 			for range steps {
 				r.step()
 			}
+			r.expire(now)
 			if len(r.members) == 0 && time.Since(r.emptySince) >= r.cfg.EmptyTimeout {
 				r.log.Info("room disposed after being empty", "empty_for", r.cfg.EmptyTimeout)
 				return
@@ -281,7 +318,11 @@ func (r *Room) step() {
 	for _, m := range r.members {
 		for _, in := range m.takeInputs() {
 			if err := r.sim.Input(m.player, in.payload); err != nil {
-				m.conn.SendError(netcode.ErrCodeBadInput, err.Error())
+				if c := m.conn.Load(); c != nil {
+					c.SendError(netcode.ErrCodeBadInput, err.Error())
+				}
+			} else {
+				r.rec.input(m.player, in.payload)
 			}
 			m.ack = in.seq
 		}
@@ -289,13 +330,16 @@ func (r *Room) step() {
 	for _, ev := range r.sim.Step(r.tick) {
 		r.broadcast(ev.Kind, ev.Data)
 	}
+	r.rec.endTick(r.tick)
 	// The payload is shared by every member's slot until they have sent
 	// it, so each tick gets a fresh buffer, sized from the last one.
 	payload := r.sim.AppendSnapshot(make([]byte, 0, r.snapSize+r.snapSize/4+64))
 	r.snapSize = len(payload)
 	snap := &netcode.Snapshot{Tick: r.tick, Payload: payload}
 	for _, m := range r.members {
-		m.conn.PublishSnapshot(snap, m.ack)
+		if c := m.conn.Load(); c != nil {
+			c.PublishSnapshot(snap, m.ack)
+		}
 	}
 	took := time.Since(begin)
 	s := &r.stats
@@ -310,6 +354,19 @@ func (r *Room) step() {
 	}
 }
 
+// setup is what the room told its game.
+func (r *Room) setup() game.Setup {
+	return game.Setup{Seed: r.cfg.Seed, MaxPlayers: r.cfg.MaxPlayers, TickRate: r.cfg.TickRate}
+}
+
+// broadcastCmd sends an event to every member from outside the room.
+type broadcastCmd struct {
+	kind string
+	data any
+}
+
+func (c *broadcastCmd) apply(r *Room) { r.broadcast(c.kind, c.data) }
+
 // broadcast sends one reliable event to every member, encoded once.
 func (r *Room) broadcast(kind string, data any) {
 	var raw []byte
@@ -322,27 +379,36 @@ func (r *Room) broadcast(kind string, data any) {
 	}
 	ev := &netcode.Event{Tick: r.tick, Kind: kind, Data: raw}
 	for _, m := range r.members {
-		m.eventSeq++
-		m.conn.SendEvent(m.eventSeq, ev)
+		m.deliver(ev)
 	}
 }
 
 // closeAll closes every member's connection, flushing its reliable lane.
 func (r *Room) closeAll(code websocket.StatusCode, reason string) {
 	for _, m := range r.members {
-		m.conn.Close(code, reason, true)
+		if c := m.conn.Load(); c != nil {
+			c.Close(code, reason, true)
+		}
 	}
 }
 
 func (r *Room) countMembers() {
-	players := 0
+	var players, away int
 	for _, m := range r.members {
-		if !m.spectator {
-			players++
+		if m.spectator {
+			continue
+		}
+		players++
+		if m.conn.Load() == nil {
+			away++
 		}
 	}
-	r.stats.players.Store(int64(players))
-	r.stats.spectators.Store(int64(len(r.members) - players))
+	s := &r.stats
+	s.players.Store(int64(players))
+	s.away.Store(int64(away))
+	s.spectators.Store(int64(len(r.members) - players))
+	s.reserved.Store(int64(len(r.reservations)))
+	s.locked.Store(r.locked)
 	if len(r.members) == 0 {
 		r.emptySince = time.Now()
 	}
@@ -356,8 +422,9 @@ func (r *Room) info() RoomInfo {
 	return RoomInfo{
 		ID:         r.id,
 		Game:       r.game,
-		Players:    int(r.stats.players.Load()),
+		Players:    int(r.stats.players.Load() + r.stats.reserved.Load()),
 		MaxPlayers: r.cfg.MaxPlayers,
+		Locked:     r.stats.locked.Load(),
 		Private:    r.cfg.Private,
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
 
@@ -30,7 +31,24 @@ type Config struct {
 	// OriginPatterns lists the hosts, besides the server's own, whose pages
 	// may open WebSockets (see coder/websocket AcceptOptions).
 	OriginPatterns []string
+	// Authorize, when set, validates every join and matchmaking request.
+	Authorize AuthFunc
+	// MaxConns and MaxConnsPerIP cap WebSocket connections, server-wide and
+	// per client address; 0 means no cap.
+	MaxConns      int
+	MaxConnsPerIP int
+	// MaxRooms caps the rooms this server hosts; 0 means DefaultMaxRooms.
+	MaxRooms int
+	// Record, when set, records every new room for replay.
+	Record RecordFunc
 }
+
+// DefaultMaxRooms caps rooms so that room creation from the API cannot
+// exhaust the server.
+const DefaultMaxRooms = 10000
+
+// ErrTooManyRooms is returned when the server hosts MaxRooms rooms.
+var ErrTooManyRooms = errors.New("too many rooms on this server")
 
 // Validate reports settings that cannot work.
 func (c Config) Validate() error {
@@ -53,19 +71,22 @@ type Server struct {
 
 	// ctx ends when the server shuts down; rooms and connections watch it.
 	ctx    context.Context
-	cancel context.CancelFunc
+	cancel context.CancelCauseFunc
 	wg     sync.WaitGroup // every room and connection goroutine
 
-	mu      sync.Mutex
-	closing bool
-	types   map[string]game.Type
-	order   []string
-	rooms   map[string]*Room
+	mu       sync.Mutex
+	closing  bool // no new connections or rooms
+	drain    bool // no new players: matchmaking and joins are refused
+	conns    int
+	connsPer map[string]int
+	types    map[string]game.Type
+	order    []string
+	rooms    map[string]*Room
 }
 
 // NewServer returns a Server with no game types; Register adds them.
 func NewServer(cfg Config, log *slog.Logger) *Server {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancelCause(context.Background())
 	s := &Server{
 		cfg:    cfg,
 		log:    log,
@@ -75,6 +96,11 @@ func NewServer(cfg Config, log *slog.Logger) *Server {
 		cancel: cancel,
 		types:  make(map[string]game.Type),
 		rooms:  make(map[string]*Room),
+
+		connsPer: make(map[string]int),
+	}
+	if s.cfg.MaxRooms <= 0 {
+		s.cfg.MaxRooms = DefaultMaxRooms
 	}
 	if s.reg == nil {
 		s.reg = NewMemoryRegistry()
@@ -84,6 +110,7 @@ func NewServer(cfg Config, log *slog.Logger) *Server {
 		w.Write([]byte("ok\n"))
 	})
 	s.mux.HandleFunc("GET /readyz", s.serveReady)
+	s.mountAPI()
 	return s
 }
 
@@ -95,11 +122,8 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 func (s *Server) serveReady(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	closing := s.closing
-	s.mu.Unlock()
-	if closing {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	if s.draining() {
+		http.Error(w, "draining", http.StatusServiceUnavailable)
 		return
 	}
 	w.Write([]byte("ready\n"))
@@ -123,9 +147,13 @@ func (s *Server) Register(t game.Type) error {
 // CreateRoom starts a room of the named game ("" for the default game).
 func (s *Server) CreateRoom(ctx context.Context, gameName string, cfg RoomConfig) (*Room, error) {
 	s.mu.Lock()
-	if s.closing {
+	if s.closing || s.drain {
 		s.mu.Unlock()
-		return nil, errors.New("lobby: create room: server is shutting down")
+		return nil, ErrDraining
+	}
+	if len(s.rooms) >= s.cfg.MaxRooms {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("lobby: create room: %w (%d)", ErrTooManyRooms, s.cfg.MaxRooms)
 	}
 	t, err := s.gameType(gameName)
 	if err != nil {
@@ -142,6 +170,14 @@ func (s *Server) CreateRoom(ctx context.Context, gameName string, cfg RoomConfig
 		return nil, err
 	}
 	room.onMembers = s.publish
+	if s.cfg.Record != nil {
+		rec, err := s.cfg.Record(room.id, t.Name, room.setup(), room.sim.Config())
+		if err != nil {
+			s.mu.Unlock()
+			return nil, fmt.Errorf("lobby: create room: start recording: %w", err)
+		}
+		room.rec = &recording{r: rec, sim: room.sim, log: room.log}
+	}
 	s.rooms[room.id] = room
 	s.wg.Add(1)
 	s.mu.Unlock()
@@ -178,6 +214,12 @@ func (s *Server) roomDefaults(c RoomConfig) RoomConfig {
 	}
 	if c.Seed == 0 {
 		c.Seed = d.Seed
+	}
+	if c.ResumeGrace == 0 {
+		c.ResumeGrace = d.ResumeGrace
+	}
+	if c.ReservationTTL == 0 {
+		c.ReservationTTL = d.ReservationTTL
 	}
 	return c
 }
@@ -237,14 +279,76 @@ func (s *Server) Rooms() []*Room {
 // Registry returns the server's room directory.
 func (s *Server) Registry() Registry { return s.reg }
 
+// ErrDraining is returned for new players while the server drains.
+var ErrDraining = errors.New("server is draining")
+
+// DrainEvent is the data of the draining event.
+type DrainEvent struct {
+	_msgpack struct{} `msgpack:",as_array"` //lint:ignore U1000 msgpack reads the tag
+	// Millis is how long rooms keep running before they are closed.
+	Millis int64
+}
+
+func (s *Server) draining() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.drain || s.closing
+}
+
+// Drain stops taking new players (/readyz fails, matchmaking and new joins
+// are refused), tells every client with a draining event, and lets rooms
+// run until period has passed or every room is empty. Then it shuts down.
+func (s *Server) Drain(ctx context.Context, period time.Duration) error {
+	s.mu.Lock()
+	s.drain = true
+	s.mu.Unlock()
+	rooms := s.Rooms()
+	ev := DrainEvent{Millis: period.Milliseconds()}
+	for _, r := range rooms {
+		_ = r.send(ctx, &broadcastCmd{kind: EventDraining, data: ev})
+	}
+	s.log.Info("draining", "rooms", len(rooms), "period", period)
+	deadline := time.NewTimer(period)
+	defer deadline.Stop()
+	poll := time.NewTicker(100 * time.Millisecond)
+	defer poll.Stop()
+wait:
+	for {
+		select {
+		case <-deadline.C:
+			break wait
+		case <-ctx.Done():
+			break wait
+		case <-poll.C:
+			if s.players() == 0 {
+				break wait
+			}
+		}
+	}
+	return s.shutdown(ctx, "server draining")
+}
+
+// players counts connected or away players in every room.
+func (s *Server) players() int {
+	n := 0
+	for _, r := range s.Rooms() {
+		n += int(r.stats.players.Load() + r.stats.spectators.Load())
+	}
+	return n
+}
+
 // Shutdown stops the server: new connections are refused, every room and
 // connection is closed with CloseShuttingDown after its pending reliable
 // messages, and Shutdown waits for every goroutine until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
+	return s.shutdown(ctx, "server shutting down")
+}
+
+func (s *Server) shutdown(ctx context.Context, reason string) error {
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
-	s.cancel()
+	s.cancel(errors.New(reason))
 	done := make(chan struct{})
 	go func() {
 		s.wg.Wait()
@@ -267,6 +371,30 @@ func (s *Server) track() bool {
 	}
 	s.wg.Add(1)
 	return true
+}
+
+// openConn counts a new connection, or says why it is refused.
+func (s *Server) openConn(ip string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg.MaxConns > 0 && s.conns >= s.cfg.MaxConns {
+		return "server full: too many connections"
+	}
+	if s.cfg.MaxConnsPerIP > 0 && s.connsPer[ip] >= s.cfg.MaxConnsPerIP {
+		return "too many connections from your address"
+	}
+	s.conns++
+	s.connsPer[ip]++
+	return ""
+}
+
+func (s *Server) closeConn(ip string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.conns--
+	if s.connsPer[ip]--; s.connsPer[ip] <= 0 {
+		delete(s.connsPer, ip)
+	}
 }
 
 func newRoomID() string {

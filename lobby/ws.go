@@ -3,6 +3,7 @@ package lobby
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 
 	"github.com/coder/websocket"
@@ -36,16 +37,32 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		log.Info("client rejected: wrong protocol version", "offered", r.Header.Get("Sec-WebSocket-Protocol"))
 		return
 	}
+	ip := remoteIP(r)
+	if reason := s.openConn(ip); reason != "" {
+		log.Warn("client rejected: connection limit", "reason", reason)
+		ws.Close(netcode.CloseTooManyConns, reason)
+		return
+	}
+	defer s.closeConn(ip)
 	conn := netcode.NewConn(ws, s.cfg.Conn, log)
 	hello, err := conn.ReadHello(s.ctx)
 	if err != nil {
 		log.Info("client rejected: no valid hello", "err", err)
 		return
 	}
+	if s.draining() {
+		conn.Reject(netcode.CloseShuttingDown, "server draining: try another server")
+		return
+	}
+	if err := s.authorize(r.Context(), AuthRequest{Op: OpJoin, Hello: hello, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
+		log.Info("join refused by auth", "err", err)
+		conn.Reject(netcode.CloseUnauthorized, err.Error())
+		return
+	}
 	room, m, err := s.admit(s.ctx, conn, hello)
 	if err != nil {
 		code, reason := joinCloseCode(err)
-		log.Info("join refused", LogCode, code, "err", err)
+		log.Info("join refused", LogCode, netcode.CloseName(code), "err", err)
 		conn.Reject(code, reason)
 		return
 	}
@@ -54,14 +71,27 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	code, reason := conn.CloseStatus()
 	log.Debug("connection closed", LogCode, netcode.CloseName(code), LogReason, reason)
 	// The room reads its queue until it ends, so this wait is bounded.
-	_ = room.send(context.Background(), &leaveCmd{m: m})
+	_ = room.send(context.Background(), &goneCmd{m: m, conn: conn, code: code})
 }
 
 // admit finds the room a hello asks for and joins it.
 func (s *Server) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello) (*Room, *member, error) {
-	if h.Room != "" {
-		room, ok := s.Room(h.Room)
+	id := h.Room
+	switch {
+	case h.Session != "":
+		id = tokenRoom(h.Session)
+	case h.Reservation != "":
+		id = tokenRoom(h.Reservation)
+	}
+	if id != "" {
+		room, ok := s.Room(id)
 		if !ok {
+			switch {
+			case h.Session != "":
+				return nil, nil, ErrBadSession
+			case h.Reservation != "":
+				return nil, nil, ErrBadReservation
+			}
 			return nil, nil, ErrRoomNotFound
 		}
 		m, err := room.admit(ctx, conn, h)
@@ -77,7 +107,7 @@ func (s *Server) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello
 		}
 		var m *member
 		m, err = room.admit(ctx, conn, h)
-		if errors.Is(err, ErrRoomFull) || errors.Is(err, ErrRoomClosed) {
+		if errors.Is(err, ErrRoomFull) || errors.Is(err, ErrRoomClosed) || errors.Is(err, ErrRoomLocked) {
 			continue
 		}
 		return room, m, err
@@ -85,8 +115,8 @@ func (s *Server) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello
 	return nil, nil, err
 }
 
-// openRoom picks the fullest public room of the game with a free seat, so
-// that players meet each other rather than spreading thin.
+// openRoom picks the fullest public, unlocked room of the game with a free
+// seat, so that players meet each other rather than spreading thin.
 func (s *Server) openRoom(gameName string) *Room {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -95,36 +125,18 @@ func (s *Server) openRoom(gameName string) *Room {
 		return nil
 	}
 	var best *Room
-	bestPlayers := -1
+	bestSeats := -1
 	for _, r := range s.rooms {
-		p := int(r.stats.players.Load())
-		if r.game != t.Name || r.cfg.Private || p >= r.cfg.MaxPlayers {
+		st := &r.stats
+		seats := int(st.players.Load() + st.reserved.Load())
+		if r.game != t.Name || r.cfg.Private || st.locked.Load() || seats >= r.cfg.MaxPlayers {
 			continue
 		}
-		if p > bestPlayers || (p == bestPlayers && r.id < best.id) {
-			best, bestPlayers = r, p
+		if seats > bestSeats || (seats == bestSeats && r.id < best.id) {
+			best, bestSeats = r, seats
 		}
 	}
 	return best
-}
-
-// admit asks the room goroutine to add the connection.
-func (r *Room) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello) (*member, error) {
-	ctx, cancel := context.WithTimeout(ctx, joinTimeout)
-	defer cancel()
-	j := &joinCmd{conn: conn, hello: h, reply: make(chan joinResult, 1)}
-	if err := r.send(ctx, j); err != nil {
-		return nil, err
-	}
-	res, err := await(ctx, r, j.reply)
-	if err != nil && !j.abandon() {
-		// The room took the join as the wait ended: its reply is due.
-		res, err = <-j.reply, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return res.m, res.err
 }
 
 func joinCloseCode(err error) (websocket.StatusCode, string) {
@@ -135,12 +147,28 @@ func joinCloseCode(err error) (websocket.StatusCode, string) {
 		return netcode.CloseRoomNotFound, err.Error()
 	case errors.Is(err, ErrRoomFull):
 		return netcode.CloseRoomFull, "room full"
+	case errors.Is(err, ErrRoomLocked):
+		return netcode.CloseRoomFull, "room locked"
 	case errors.Is(err, ErrRoomClosed):
 		return netcode.CloseRoomClosed, "room closed"
+	case errors.Is(err, ErrBadSession), errors.Is(err, ErrBadReservation), errors.Is(err, ErrResumeGap):
+		return netcode.CloseUnauthorized, err.Error()
+	case errors.Is(err, ErrTooManyRooms):
+		return netcode.CloseTooManyConns, err.Error()
 	case errors.Is(err, game.ErrRejected):
 		return netcode.CloseRoomFull, err.Error()
 	case errors.Is(err, context.Canceled):
 		return netcode.CloseShuttingDown, "server shutting down"
 	}
 	return websocket.StatusInternalError, "join failed"
+}
+
+// remoteIP is the peer's address without its port; proxies are not
+// trusted, so a deployment behind one should limit connections there.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

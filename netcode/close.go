@@ -35,6 +35,9 @@ const (
 	CloseRoomNotFound websocket.StatusCode = 4012
 	// CloseBadHello: the first message was not a valid hello.
 	CloseBadHello websocket.StatusCode = 4013
+	// CloseTooManyConns: the server or the client's address has too many
+	// connections, or the server too many rooms.
+	CloseTooManyConns websocket.StatusCode = 4014
 	// CloseLeft: the client sent leave; the server confirms.
 	CloseLeft = websocket.StatusNormalClosure
 )
@@ -70,6 +73,8 @@ func CloseName(code websocket.StatusCode) string {
 		return "room_not_found"
 	case CloseBadHello:
 		return "bad_hello"
+	case CloseTooManyConns:
+		return "too_many_connections"
 	case websocket.StatusNormalClosure:
 		return "normal"
 	case websocket.StatusGoingAway:

@@ -74,23 +74,26 @@ type Hello struct {
 
 // Welcome answers a successful hello.
 type Welcome struct {
-	Player    uint32   `msgpack:"player"`
-	Session   string   `msgpack:"session"`
-	Room      string   `msgpack:"room"`
-	Game      string   `msgpack:"game"`
-	TickRate  int      `msgpack:"tickRate"`
-	Tick      uint32   `msgpack:"tick"`
-	Spectator bool     `msgpack:"spectator,omitempty"`
-	Players   []Member `msgpack:"players"`
+	Player    uint32 `msgpack:"player"`
+	Session   string `msgpack:"session"`
+	Room      string `msgpack:"room"`
+	Game      string `msgpack:"game"`
+	TickRate  int    `msgpack:"tickRate"`
+	Tick      uint32 `msgpack:"tick"`
+	Spectator bool   `msgpack:"spectator,omitempty"`
+	// Resumed is set when the hello's session put the player back on its
+	// seat; the events it missed follow the welcome.
+	Resumed bool     `msgpack:"resumed,omitempty"`
+	Players []Member `msgpack:"players"`
 	// Config is the game's settings, as the game's Config() encoded them.
 	Config msgpack.RawMessage `msgpack:"config"`
 }
 
 // Member is one player of a room as the welcome lists it.
 type Member struct {
-	_      struct{} `msgpack:",as_array"`
-	Player uint32
-	Name   string
+	_msgpack struct{} `msgpack:",as_array"` //lint:ignore U1000 msgpack reads the tag
+	Player   uint32
+	Name     string
 }
 
 // Error codes carried by MsgError.

@@ -1,0 +1,239 @@
+package lobby
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tickroom/tickroom/game"
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// Errors of joining and resuming.
+var (
+	ErrRoomLocked     = errors.New("room is locked")
+	ErrBadSession     = errors.New("unknown or expired session")
+	ErrBadReservation = errors.New("unknown or expired seat reservation")
+	ErrResumeGap      = errors.New("events since the last one received are no longer kept")
+)
+
+// joinTimeout bounds how long a connection waits for a room to admit it.
+const joinTimeout = 5 * time.Second
+
+// joinCmd adds a connection to the room: a new member, or a resume.
+type joinCmd struct {
+	conn  *netcode.Conn
+	hello *netcode.Hello
+	reply chan joinResult
+	// state settles who owns the join when the joiner stops waiting:
+	// 0 pending, 1 taken by the room, 2 abandoned by the joiner.
+	state atomic.Int32
+}
+
+type joinResult struct {
+	m   *member
+	err error
+}
+
+// abandon reports whether the joiner gave up before the room took the
+// join; if not, the room's reply is on its way.
+func (j *joinCmd) abandon() bool { return j.state.CompareAndSwap(0, 2) }
+
+func (j *joinCmd) apply(r *Room) {
+	if !j.state.CompareAndSwap(0, 1) {
+		return
+	}
+	var res joinResult
+	if j.hello.Session != "" {
+		res.m, res.err = r.resume(j.conn, j.hello)
+	} else {
+		res.m, res.err = r.join(j.conn, j.hello)
+	}
+	j.reply <- res
+}
+
+// admit asks the room goroutine to add the connection.
+func (r *Room) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello) (*member, error) {
+	ctx, cancel := context.WithTimeout(ctx, joinTimeout)
+	defer cancel()
+	j := &joinCmd{conn: conn, hello: h, reply: make(chan joinResult, 1)}
+	if err := r.send(ctx, j); err != nil {
+		return nil, err
+	}
+	res, err := await(ctx, r, j.reply)
+	if err != nil && !j.abandon() {
+		// The room took the join as the wait ended: its reply is due.
+		res, err = <-j.reply, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res.m, res.err
+}
+
+// seatsTaken counts seated players, present or away, and held reservations.
+func (r *Room) seatsTaken() int {
+	n := len(r.reservations)
+	for _, m := range r.members {
+		if !m.spectator {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Room) join(c *netcode.Conn, h *netcode.Hello) (*member, error) {
+	reserved := false
+	if h.Reservation != "" {
+		if _, ok := r.reservations[h.Reservation]; !ok {
+			return nil, ErrBadReservation
+		}
+		reserved = true
+	}
+	spectators := len(r.members) - int(r.stats.players.Load())
+	switch {
+	case h.Spectator && spectators >= r.cfg.MaxSpectators:
+		return nil, fmt.Errorf("%w: %d spectators", ErrRoomFull, spectators)
+	case reserved:
+	case r.locked:
+		return nil, ErrRoomLocked
+	case !h.Spectator && r.seatsTaken() >= r.cfg.MaxPlayers:
+		return nil, fmt.Errorf("%w: %d of %d seats taken", ErrRoomFull, r.seatsTaken(), r.cfg.MaxPlayers)
+	}
+	cfg, err := encodeConfig(r.sim.Config())
+	if err != nil {
+		return nil, err
+	}
+	r.nextPlayer++
+	m := &member{
+		room:      r,
+		player:    r.nextPlayer,
+		name:      cleanName(h.Name, r.nextPlayer),
+		spectator: h.Spectator,
+		session:   r.id + "." + newToken(),
+		events:    eventLog{limit: DefaultEventLog},
+	}
+	m.conn.Store(c)
+	if !m.spectator {
+		if err := r.sim.Join(m.player, m.name); err != nil {
+			return nil, fmt.Errorf("lobby: join: %w", err)
+		}
+		r.rec.join(m.player, m.name)
+	}
+	if reserved {
+		delete(r.reservations, h.Reservation)
+	}
+	r.members = append(r.members, m)
+	r.countMembers()
+	if err := c.SendWelcome(r.welcome(m, cfg, false)); err != nil {
+		return nil, err
+	}
+	if !m.spectator {
+		r.broadcast(EventJoined, PlayerEvent{Player: uint32(m.player), Name: m.name})
+	}
+	r.log.Debug("member joined", LogPlayer, m.player, "spectator", m.spectator)
+	return m, nil
+}
+
+// resume puts a returning player back on its seat, on a new connection.
+func (r *Room) resume(c *netcode.Conn, h *netcode.Hello) (*member, error) {
+	var m *member
+	for _, x := range r.members {
+		if x.session == h.Session && !x.spectator {
+			m = x
+		}
+	}
+	if m == nil {
+		return nil, ErrBadSession
+	}
+	missed, ok := m.events.since(h.LastEvent)
+	if !ok {
+		return nil, fmt.Errorf("%w (last received %d, newest %d)", ErrResumeGap, h.LastEvent, m.events.last)
+	}
+	cfg, err := encodeConfig(r.sim.Config())
+	if err != nil {
+		return nil, err
+	}
+	if old := m.conn.Load(); old != nil {
+		old.Close(netcode.CloseReplaced, "session resumed on another connection", false)
+	}
+	m.session = r.id + "." + newToken() // a token is good for one resume
+	m.conn.Store(c)
+	m.awaySince = time.Time{}
+	m.ack = 0 // input seqs count per connection
+	m.takeInputs()
+	if err := c.SendWelcome(r.welcome(m, cfg, true)); err != nil {
+		return nil, err
+	}
+	for i, ev := range missed {
+		c.SendEvent(h.LastEvent+uint32(i)+1, ev)
+	}
+	r.countMembers()
+	r.broadcast(EventReconnected, PlayerEvent{Player: uint32(m.player), Name: m.name})
+	r.log.Debug("member resumed", LogPlayer, m.player, "replayed", len(missed))
+	return m, nil
+}
+
+func (r *Room) welcome(m *member, cfg []byte, resumed bool) *netcode.Welcome {
+	return &netcode.Welcome{
+		Player:    uint32(m.player),
+		Session:   m.session,
+		Room:      r.id,
+		Game:      r.game,
+		TickRate:  r.cfg.TickRate,
+		Tick:      r.tick,
+		Spectator: m.spectator,
+		Resumed:   resumed,
+		Players:   r.roster(),
+		Config:    cfg,
+	}
+}
+
+func (r *Room) roster() []netcode.Member {
+	out := make([]netcode.Member, 0, len(r.members))
+	for _, m := range r.members {
+		if !m.spectator {
+			out = append(out, netcode.Member{Player: uint32(m.player), Name: m.name})
+		}
+	}
+	return out
+}
+
+// cleanName keeps a display name printable and short, and gives nameless
+// players one.
+func cleanName(s string, p game.PlayerID) string {
+	const maxRunes = 24
+	out := make([]rune, 0, maxRunes)
+	for _, c := range s {
+		if len(out) == maxRunes {
+			break
+		}
+		if c >= ' ' && c != utf8.RuneError && c != 0x7f {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return fmt.Sprintf("player-%d", p)
+	}
+	return string(out)
+}
+
+// newToken returns 128 random bits, hex-encoded.
+func newToken() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// tokenRoom returns the room id a session or reservation token belongs to:
+// tokens are "<room id>.<random>", so that any process can route them.
+func tokenRoom(token string) string {
+	id, _, _ := strings.Cut(token, ".")
+	return id
+}

@@ -1,0 +1,80 @@
+package lobby
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// DefaultReservationTTL is how long a seat reservation holds its seat.
+const DefaultReservationTTL = 15 * time.Second
+
+// Reservation holds a seat in a room for one client, which consumes it by
+// sending the token in its hello before it expires.
+type Reservation struct {
+	Room    string    `json:"room"`
+	Game    string    `json:"game"`
+	Token   string    `json:"reservation"`
+	Expires time.Time `json:"expiresAt"`
+}
+
+type reserveCmd struct {
+	reply chan reserveResult
+}
+
+type reserveResult struct {
+	res Reservation
+	err error
+}
+
+func (c *reserveCmd) apply(r *Room) {
+	var res reserveResult
+	switch {
+	case r.locked:
+		res.err = ErrRoomLocked
+	case r.seatsTaken() >= r.cfg.MaxPlayers:
+		res.err = fmt.Errorf("%w: %d of %d seats taken", ErrRoomFull, r.seatsTaken(), r.cfg.MaxPlayers)
+	default:
+		token := r.id + "." + newToken()
+		until := time.Now().Add(r.cfg.ReservationTTL)
+		r.reservations[token] = until
+		r.countMembers()
+		res.res = Reservation{Room: r.id, Game: r.game, Token: token, Expires: until}
+	}
+	c.reply <- res
+}
+
+// Reserve holds a seat for ReservationTTL.
+func (r *Room) Reserve(ctx context.Context) (Reservation, error) {
+	c := &reserveCmd{reply: make(chan reserveResult, 1)}
+	if err := r.send(ctx, c); err != nil {
+		return Reservation{}, err
+	}
+	res, err := await(ctx, r, c.reply)
+	if err != nil {
+		return Reservation{}, err
+	}
+	return res.res, res.err
+}
+
+type lockCmd struct {
+	locked bool
+	done   chan struct{}
+}
+
+func (c *lockCmd) apply(r *Room) {
+	r.locked = c.locked
+	r.countMembers()
+	close(c.done)
+}
+
+// SetLocked locks or unlocks the room. A locked room takes no new players
+// or reservations; its players can still resume.
+func (r *Room) SetLocked(ctx context.Context, locked bool) error {
+	c := &lockCmd{locked: locked, done: make(chan struct{})}
+	if err := r.send(ctx, c); err != nil {
+		return err
+	}
+	_, err := await(ctx, r, c.done)
+	return err
+}
