@@ -23,6 +23,13 @@ type serveConfig struct {
 	maxPlayers      int
 	emptyTimeout    time.Duration
 	shutdownTimeout time.Duration
+	drainPeriod     time.Duration
+	resumeGrace     time.Duration
+	reservationTTL  time.Duration
+	joinSecret      string
+	maxConns        int
+	maxConnsPerIP   int
+	maxRooms        int
 	logLevel        string
 	logFormat       string
 	seed            uint64
@@ -50,7 +57,14 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&cfg.tickRate, "tick-rate", lobby.DefaultTickRate, fmt.Sprintf("room ticks per second (1..%d)", lobby.MaxTickRate))
 	f.IntVar(&cfg.maxPlayers, "max-players", lobby.DefaultMaxPlayers, "players per room")
 	f.DurationVar(&cfg.emptyTimeout, "empty-timeout", lobby.DefaultEmptyTimeout, "dispose of a room after it has been empty this long")
-	f.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long to wait for clients to be closed")
+	f.DurationVar(&cfg.drainPeriod, "drain-period", 10*time.Second, "on SIGINT/SIGTERM, stop taking players and let rooms run this long (or until empty) before closing them; 0 closes at once")
+	f.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "after the drain, how long to wait for clients to be closed")
+	f.DurationVar(&cfg.resumeGrace, "resume-grace", lobby.DefaultResumeGrace, "how long a dropped player's seat is held for a reconnect")
+	f.DurationVar(&cfg.reservationTTL, "reservation-ttl", lobby.DefaultReservationTTL, "how long a matchmaking seat reservation is held")
+	f.StringVar(&cfg.joinSecret, "join-secret", "", "require this secret from every client (hello auth field, or Authorization: Bearer for the API)")
+	f.IntVar(&cfg.maxConns, "max-conns", 10000, "WebSocket connections the server accepts (0 = no cap)")
+	f.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", 64, "WebSocket connections from one address (0 = no cap)")
+	f.IntVar(&cfg.maxRooms, "max-rooms", lobby.DefaultMaxRooms, "rooms the server hosts")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	f.Uint64Var(&cfg.seed, "seed", 0, "seed for every room's game (0 = a random seed per room)")
@@ -77,25 +91,39 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	if c.maxPlayers < 1 {
 		return lobby.Config{}, fmt.Errorf("--max-players %d: want at least 1", c.maxPlayers)
 	}
-	if c.emptyTimeout <= 0 || c.shutdownTimeout <= 0 {
-		return lobby.Config{}, errors.New("--empty-timeout and --shutdown-timeout must be positive")
+	if c.emptyTimeout <= 0 || c.shutdownTimeout <= 0 || c.resumeGrace < 0 || c.reservationTTL <= 0 || c.drainPeriod < 0 {
+		return lobby.Config{}, errors.New("--empty-timeout, --shutdown-timeout and --reservation-ttl must be positive; --resume-grace and --drain-period not negative")
+	}
+	if c.maxConns < 0 || c.maxConnsPerIP < 0 || c.maxRooms < 1 {
+		return lobby.Config{}, errors.New("--max-conns and --max-conns-per-ip must not be negative; --max-rooms at least 1")
 	}
 	if c.reliableSize < 1 || c.inputRate <= 0 {
 		return lobby.Config{}, errors.New("--reliable-queue and --input-rate must be positive")
 	}
 	cfg := lobby.Config{
 		Room: lobby.RoomConfig{
-			TickRate:     c.tickRate,
-			MaxPlayers:   c.maxPlayers,
-			EmptyTimeout: c.emptyTimeout,
-			Seed:         c.seed,
+			TickRate:       c.tickRate,
+			MaxPlayers:     c.maxPlayers,
+			EmptyTimeout:   c.emptyTimeout,
+			Seed:           c.seed,
+			ResumeGrace:    c.resumeGrace,
+			ReservationTTL: c.reservationTTL,
 		},
+		MaxConns:      c.maxConns,
+		MaxConnsPerIP: c.maxConnsPerIP,
+		MaxRooms:      c.maxRooms,
 		Conn: netcode.Config{
 			PingInterval:  c.pingInterval,
 			PongTimeout:   c.pongTimeout,
 			ReliableQueue: c.reliableSize,
 			InputRate:     c.inputRate,
 		},
+	}
+	if c.resumeGrace == 0 {
+		cfg.Room.ResumeGrace = -1 // no resume
+	}
+	if c.joinSecret != "" {
+		cfg.Authorize = lobby.SharedSecret(c.joinSecret)
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, err
@@ -144,12 +172,12 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: closing rooms and clients", "timeout", c.shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+	log.Info("signal received: draining", "drain_period", c.drainPeriod, "shutdown_timeout", c.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), c.drainPeriod+c.shutdownTimeout)
 	defer cancel()
 	// The lobby first: WebSocket connections are hijacked and
 	// http.Server.Shutdown does not wait for them.
-	lerr := srv.Shutdown(sctx)
+	lerr := srv.Drain(sctx, c.drainPeriod)
 	herr := hs.Shutdown(sctx)
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)

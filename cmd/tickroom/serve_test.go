@@ -3,11 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -34,31 +36,7 @@ func buildBinary(t *testing.T) string {
 // exits 0.
 func TestServeGracefulShutdown(t *testing.T) {
 	bin := buildBinary(t)
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-format", "text")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-
-	addrRe := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	lines := bufio.NewScanner(stderr)
-	var addr string
-	for addr == "" && lines.Scan() {
-		if m := addrRe.FindStringSubmatch(lines.Text()); m != nil {
-			addr = m[1]
-		}
-	}
-	if addr == "" {
-		t.Fatal("server never logged its address")
-	}
-	go func() { // keep draining so the server never blocks on stderr
-		for lines.Scan() {
-		}
-	}()
+	cmd, addr := startServer(t, bin, "--drain-period", "300ms")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -97,6 +75,71 @@ func TestServeGracefulShutdown(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("server did not exit after SIGTERM")
+	}
+}
+
+// startServer runs `tickroom serve` on a free loopback port and returns
+// the process and its address.
+func startServer(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "text"}, args...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	addrRe := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	lines := bufio.NewScanner(stderr)
+	var addr string
+	for addr == "" && lines.Scan() {
+		if m := addrRe.FindStringSubmatch(lines.Text()); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		t.Fatal("server never logged its address")
+	}
+	go func() { // keep draining so the server never blocks on stderr
+		for lines.Scan() {
+		}
+	}()
+	return cmd, addr
+}
+
+func TestRoomsCommands(t *testing.T) {
+	bin := buildBinary(t)
+	_, addr := startServer(t, bin, "--join-secret", "pw")
+	server := "http://" + addr
+	out, err := exec.Command(bin, "rooms", "create", "--server", server, "--join-secret", "pw", "--max-players", "4").CombinedOutput()
+	if err != nil {
+		t.Fatalf("rooms create: %v\n%s", err, out)
+	}
+	id := strings.TrimSpace(string(out))
+	cmd := exec.Command(bin, "rooms", "list", "--server", server, "--json")
+	cmd.Env = append(os.Environ(), "TICKROOM_JOIN_SECRET=pw")
+	out, err = cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("rooms list: %v\n%s", err, out)
+	}
+	var rooms []struct {
+		ID         string `json:"id"`
+		MaxPlayers int    `json:"maxPlayers"`
+	}
+	if err := json.Unmarshal(out, &rooms); err != nil {
+		t.Fatalf("rooms list --json: %v\n%s", err, out)
+	}
+	if len(rooms) != 1 || rooms[0].ID != id || rooms[0].MaxPlayers != 4 {
+		t.Fatalf("listed %+v, want room %s with 4 seats", rooms, id)
+	}
+	out, err = exec.Command(bin, "rooms", "create", "--server", server).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "401") {
+		t.Fatalf("rooms create without the secret: %v %s, want a 401 error", err, out)
 	}
 }
 
