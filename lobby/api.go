@@ -137,22 +137,27 @@ func (s *Server) serveCreateRoom(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveMatchmake(w http.ResponseWriter, r *http.Request) {
 	var req MatchmakeRequest
 	if err := decodeBody(w, r, &req); err != nil {
+		s.met.matchmake.WithLabelValues("400").Inc()
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
 	if err := s.authorize(r.Context(), AuthRequest{Op: OpMatchmake, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
+		s.met.matchmake.WithLabelValues("401").Inc()
 		writeError(w, http.StatusUnauthorized, err)
 		return
 	}
 	if s.draining() {
+		s.met.matchmake.WithLabelValues("503").Inc()
 		writeError(w, http.StatusServiceUnavailable, ErrDraining)
 		return
 	}
 	res, err := s.Matchmake(r.Context(), req)
 	if err != nil {
+		s.met.matchmake.WithLabelValues(strconv.Itoa(errorStatus(err))).Inc()
 		writeError(w, errorStatus(err), err)
 		return
 	}
+	s.met.matchmake.WithLabelValues("200").Inc()
 	writeJSON(w, http.StatusOK, res)
 }
 

@@ -63,7 +63,7 @@ func benchConns(b *testing.B, n int) []*netcode.Conn {
 func benchRoom(b *testing.B, typ game.Type, players int, conns []*netcode.Conn) *Room {
 	b.Helper()
 	r, err := newRoom("bench", typ, RoomConfig{TickRate: 20, MaxPlayers: players, Seed: 1},
-		slog.New(slog.NewTextHandler(io.Discard, nil)), func(*Room) {})
+		slog.New(slog.NewTextHandler(io.Discard, nil)), NewServer(Config{}, slog.New(slog.NewTextHandler(io.Discard, nil))).met, func(*Room) {})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -103,6 +103,7 @@ func (r *Room) expire(now time.Time) {
 		if now.After(until) {
 			delete(r.reservations, token)
 			r.stats.reservationsExpired.Add(1)
+			r.met.resExpired.Inc()
 			r.countMembers()
 		}
 	}

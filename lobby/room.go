@@ -141,6 +141,7 @@ type Room struct {
 	done  chan struct{}
 	dt    time.Duration
 	sim   game.Game
+	met   *metrics
 	onEnd func(*Room)
 	// onMembers runs on the room goroutine after members change.
 	onMembers func(*Room)
@@ -173,7 +174,7 @@ type roomCounters struct {
 // none may be lost.
 const commandQueue = 64
 
-func newRoom(id string, typ game.Type, cfg RoomConfig, log *slog.Logger, onEnd func(*Room)) (*Room, error) {
+func newRoom(id string, typ game.Type, cfg RoomConfig, log *slog.Logger, met *metrics, onEnd func(*Room)) (*Room, error) {
 	cfg = cfg.withDefaults()
 	r := &Room{
 		id:    id,
@@ -183,6 +184,7 @@ func newRoom(id string, typ game.Type, cfg RoomConfig, log *slog.Logger, onEnd f
 		cmds:  make(chan command, commandQueue),
 		done:  make(chan struct{}),
 		dt:    time.Second / time.Duration(cfg.TickRate),
+		met:   met,
 		onEnd: onEnd,
 
 		reservations: make(map[string]time.Time),
@@ -287,10 +289,17 @@ func (r *Room) run(ctx context.Context) {
 			c.apply(r)
 		case now := <-timer.C:
 			steps, skipped, late := sched.advance(now)
-			r.record(&r.stats.maxLate, late)
-			r.stats.skipped.Add(uint64(skipped))
+			if steps > 0 {
+				r.record(&r.stats.maxLate, late)
+				r.met.latenessSecs.Observe(late.Seconds())
+			}
+			if skipped > 0 {
+				r.stats.skipped.Add(uint64(skipped))
+				r.met.skipped.Add(float64(skipped))
+			}
 			if steps > 1 {
 				r.stats.catchUps.Add(uint64(steps - 1))
+				r.met.catchUps.Add(float64(steps - 1))
 			}
 			for range steps {
 				r.step()
@@ -315,17 +324,26 @@ func (r *Room) record(max *atomic.Int64, d time.Duration) {
 func (r *Room) step() {
 	begin := time.Now()
 	r.tick++
+	var accepted, refused int
 	for _, m := range r.members {
 		for _, in := range m.takeInputs() {
 			if err := r.sim.Input(m.player, in.payload); err != nil {
+				refused++
 				if c := m.conn.Load(); c != nil {
 					c.SendError(netcode.ErrCodeBadInput, err.Error())
 				}
 			} else {
+				accepted++
 				r.rec.input(m.player, in.payload)
 			}
 			m.ack = in.seq
 		}
+	}
+	if accepted > 0 {
+		r.met.inputsApplied.WithLabelValues("accepted").Add(float64(accepted))
+	}
+	if refused > 0 {
+		r.met.inputsApplied.WithLabelValues("bad_input").Add(float64(refused))
 	}
 	for _, ev := range r.sim.Step(r.tick) {
 		r.broadcast(ev.Kind, ev.Data)
@@ -336,12 +354,18 @@ func (r *Room) step() {
 	payload := r.sim.AppendSnapshot(make([]byte, 0, r.snapSize+r.snapSize/4+64))
 	r.snapSize = len(payload)
 	snap := &netcode.Snapshot{Tick: r.tick, Payload: payload}
+	published := 0
 	for _, m := range r.members {
 		if c := m.conn.Load(); c != nil {
 			c.PublishSnapshot(snap, m.ack)
+			published++
 		}
 	}
 	took := time.Since(begin)
+	r.met.steps.Inc()
+	r.met.published.Add(float64(published))
+	r.met.stepSeconds.Observe(took.Seconds())
+	r.met.snapshotBytes.Observe(float64(len(payload)))
 	s := &r.stats
 	s.steps.Add(1)
 	s.encs.Add(1)
@@ -351,6 +375,7 @@ func (r *Room) step() {
 	r.record(&s.maxStep, took)
 	if took > r.dt {
 		s.overruns.Add(1)
+		r.met.overruns.Inc()
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/tickroom/tickroom/game"
@@ -68,6 +69,7 @@ type Server struct {
 	log *slog.Logger
 	reg Registry
 	mux *http.ServeMux
+	met *metrics
 
 	// ctx ends when the server shuts down; rooms and connections watch it.
 	ctx    context.Context
@@ -110,6 +112,8 @@ func NewServer(cfg Config, log *slog.Logger) *Server {
 		w.Write([]byte("ok\n"))
 	})
 	s.mux.HandleFunc("GET /readyz", s.serveReady)
+	s.met = newMetrics(s)
+	s.mux.Handle("GET /metrics", s.met.handler())
 	s.mountAPI()
 	return s
 }
@@ -164,7 +168,7 @@ func (s *Server) CreateRoom(ctx context.Context, gameName string, cfg RoomConfig
 	if cfg.Seed == 0 {
 		cfg.Seed = randomSeed()
 	}
-	room, err := newRoom(newRoomID(), t, cfg, s.log, s.roomEnded)
+	room, err := newRoom(newRoomID(), t, cfg, s.log, s.met, s.roomEnded)
 	if err != nil {
 		s.mu.Unlock()
 		return nil, err
@@ -179,6 +183,7 @@ func (s *Server) CreateRoom(ctx context.Context, gameName string, cfg RoomConfig
 		room.rec = &recording{r: rec, sim: room.sim, log: room.log}
 	}
 	s.rooms[room.id] = room
+	s.met.roomsCreated.Inc()
 	s.wg.Add(1)
 	s.mu.Unlock()
 	if err := s.reg.Put(ctx, room.info()); err != nil {
@@ -240,6 +245,7 @@ func (s *Server) gameType(name string) (game.Type, error) {
 }
 
 func (s *Server) roomEnded(r *Room) {
+	s.met.roomsDisposed.Inc()
 	s.mu.Lock()
 	delete(s.rooms, r.id)
 	s.mu.Unlock()
@@ -275,6 +281,10 @@ func (s *Server) Rooms() []*Room {
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
 }
+
+// Metrics returns the server's Prometheus registry, served at /metrics; an
+// embedding program may register its own collectors on it.
+func (s *Server) Metrics() *prometheus.Registry { return s.met.reg }
 
 // Registry returns the server's room directory.
 func (s *Server) Registry() Registry { return s.reg }

@@ -32,15 +32,21 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("websocket accept failed", LogRemote, r.RemoteAddr, "err", err)
 		return
 	}
+	s.met.connsOpened.Inc()
 	log := s.log.With(LogRemote, r.RemoteAddr)
+	closed := func(code websocket.StatusCode) {
+		s.met.connsClosed.WithLabelValues(netcode.CloseName(code)).Inc()
+	}
 	if !netcode.CheckSubprotocol(ws) {
 		log.Info("client rejected: wrong protocol version", "offered", r.Header.Get("Sec-WebSocket-Protocol"))
+		closed(netcode.CloseBadVersion)
 		return
 	}
 	ip := remoteIP(r)
 	if reason := s.openConn(ip); reason != "" {
 		log.Warn("client rejected: connection limit", "reason", reason)
 		ws.Close(netcode.CloseTooManyConns, reason)
+		closed(netcode.CloseTooManyConns)
 		return
 	}
 	defer s.closeConn(ip)
@@ -48,15 +54,22 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	hello, err := conn.ReadHello(s.ctx)
 	if err != nil {
 		log.Info("client rejected: no valid hello", "err", err)
+		if errors.Is(err, netcode.ErrHelloTimeout) {
+			closed(netcode.CloseHelloTimeout)
+		} else {
+			closed(netcode.CloseBadHello)
+		}
 		return
 	}
 	if s.draining() {
 		conn.Reject(netcode.CloseShuttingDown, "server draining: try another server")
+		closed(netcode.CloseShuttingDown)
 		return
 	}
 	if err := s.authorize(r.Context(), AuthRequest{Op: OpJoin, Hello: hello, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
 		log.Info("join refused by auth", "err", err)
 		conn.Reject(netcode.CloseUnauthorized, err.Error())
+		closed(netcode.CloseUnauthorized)
 		return
 	}
 	room, m, err := s.admit(s.ctx, conn, hello)
@@ -64,11 +77,15 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		code, reason := joinCloseCode(err)
 		log.Info("join refused", LogCode, netcode.CloseName(code), "err", err)
 		conn.Reject(code, reason)
+		closed(code)
 		return
 	}
 	log = log.With(LogRoom, room.id, LogPlayer, m.player)
+	s.met.connStatsCache.add(conn)
 	conn.Run(s.ctx, m)
+	s.met.connStatsCache.remove(conn)
 	code, reason := conn.CloseStatus()
+	closed(code)
 	log.Debug("connection closed", LogCode, netcode.CloseName(code), LogReason, reason)
 	// The room reads its queue until it ends, so this wait is bounded.
 	_ = room.send(context.Background(), &goneCmd{m: m, conn: conn, code: code})

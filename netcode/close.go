@@ -81,6 +81,8 @@ func CloseName(code websocket.StatusCode) string {
 		return "going_away"
 	case websocket.StatusMessageTooBig:
 		return "message_too_big"
+	case websocket.StatusAbnormalClosure:
+		return "abnormal"
 	case -1:
 		return "transport"
 	}

@@ -100,9 +100,13 @@ type Stats struct {
 	SnapshotsConflated uint64
 	ReliableWritten    uint64
 	BytesWritten       uint64
-	InputsDropped      uint64
-	BadMessages        uint64
-	ReliableDepth      int
+	// InputsDropped counts inputs and chat messages dropped by the
+	// connection: InputsRateLimited of them over the rate limit, the rest
+	// for a seq that did not increase.
+	InputsDropped     uint64
+	InputsRateLimited uint64
+	BadMessages       uint64
+	ReliableDepth     int
 	// RTT is the round trip of the last answered ping.
 	RTT time.Duration
 }
@@ -143,6 +147,7 @@ type Conn struct {
 	reliableWritten atomic.Uint64
 	bytesWritten    atomic.Uint64
 	inputsDropped   atomic.Uint64
+	rateLimited     atomic.Uint64
 	badMessages     atomic.Uint64
 }
 
@@ -315,6 +320,7 @@ func (c *Conn) Stats() Stats {
 		ReliableWritten:    c.reliableWritten.Load(),
 		BytesWritten:       c.bytesWritten.Load(),
 		InputsDropped:      c.inputsDropped.Load(),
+		InputsRateLimited:  c.rateLimited.Load(),
 		BadMessages:        c.badMessages.Load(),
 		ReliableDepth:      c.reliable.len(),
 		RTT:                time.Duration(c.rtt.Load()),

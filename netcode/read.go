@@ -45,6 +45,7 @@ func (c *Conn) readLoop(h Handler) {
 		case MsgInput, MsgChat:
 			if !bucket.take(time.Now()) {
 				c.inputsDropped.Add(1)
+				c.rateLimited.Add(1)
 				dropStreak++
 				if dropStreak == 1 {
 					c.SendError(ErrCodeRateLimited, fmt.Sprintf("over %g messages/s: dropped", c.cfg.InputRate))

@@ -1,0 +1,220 @@
+package lobby
+
+import (
+	"net/http"
+	"sync"
+
+	"github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// metrics is a Server's Prometheus instrumentation, on a registry the
+// server owns. Labels are bounded sets (close names, results, reasons):
+// nothing is labelled per room or per player.
+type metrics struct {
+	reg *prometheus.Registry
+
+	stepSeconds    prometheus.Histogram
+	latenessSecs   prometheus.Histogram
+	steps          prometheus.Counter
+	overruns       prometheus.Counter
+	skipped        prometheus.Counter
+	catchUps       prometheus.Counter
+	published      prometheus.Counter
+	inputsApplied  *prometheus.CounterVec
+	connsOpened    prometheus.Counter
+	connsClosed    *prometheus.CounterVec
+	matchmake      *prometheus.CounterVec
+	resExpired     prometheus.Counter
+	roomsCreated   prometheus.Counter
+	roomsDisposed  prometheus.Counter
+	snapshotBytes  prometheus.Histogram
+	connStatsCache *connTotals
+}
+
+func newMetrics(s *Server) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry(), connStatsCache: &connTotals{live: make(map[*netcode.Conn]struct{})}}
+	f := func(c prometheus.Collector) { m.reg.MustRegister(c) }
+	f(collectors.NewGoCollector())
+	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.stepSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "tickroom_room_step_seconds",
+		Help:    "Time of one room tick: inputs, game step, snapshot encode and publish.",
+		Buckets: prometheus.ExponentialBucketsRange(5e-6, 0.5, 24),
+	})
+	m.latenessSecs = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "tickroom_room_wake_lateness_seconds",
+		Help:    "How late a room woke up after its tick's deadline.",
+		Buckets: prometheus.ExponentialBucketsRange(5e-6, 1, 24),
+	})
+	m.snapshotBytes = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "tickroom_snapshot_bytes",
+		Help:    "Size of encoded snapshot payloads.",
+		Buckets: prometheus.ExponentialBuckets(64, 2, 14),
+	})
+	counter := func(name, help string) prometheus.Counter {
+		return prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+	}
+	m.steps = counter("tickroom_room_steps_total", "Room ticks run.")
+	m.overruns = counter("tickroom_room_overruns_total", "Room ticks that took longer than the tick period.")
+	m.skipped = counter("tickroom_room_skipped_ticks_total", "Due ticks skipped after a stall, beyond the catch-up limit.")
+	m.catchUps = counter("tickroom_room_catchup_steps_total", "Extra ticks run at one wake-up to catch up after a late one.")
+	m.published = counter("tickroom_snapshots_published_total", "Snapshots put in connections' latest-wins slots.")
+	m.connsOpened = counter("tickroom_connections_opened_total", "WebSocket connections accepted.")
+	m.resExpired = counter("tickroom_reservations_expired_total", "Seat reservations that expired unused.")
+	m.roomsCreated = counter("tickroom_rooms_created_total", "Rooms created.")
+	m.roomsDisposed = counter("tickroom_rooms_ended_total", "Rooms ended.")
+	m.inputsApplied = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tickroom_inputs_applied_total",
+		Help: "Inputs a room handed to its game, by result (accepted, bad_input).",
+	}, []string{"result"})
+	m.connsClosed = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tickroom_connections_closed_total",
+		Help: "WebSocket connections closed, by close code name (too_slow, ping_timeout, ...), including refused handshakes.",
+	}, []string{"code"})
+	m.matchmake = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tickroom_matchmake_requests_total",
+		Help: "Matchmaking requests, by HTTP status of the answer.",
+	}, []string{"status"})
+	for _, c := range []prometheus.Collector{m.stepSeconds, m.latenessSecs, m.snapshotBytes, m.steps, m.overruns,
+		m.skipped, m.catchUps, m.published, m.connsOpened, m.resExpired, m.roomsCreated, m.roomsDisposed,
+		m.inputsApplied, m.connsClosed, m.matchmake} {
+		f(c)
+	}
+	f(&serverCollector{s: s, totals: m.connStatsCache})
+	// Series that exist from the start read as 0 rather than missing.
+	for _, r := range []string{"accepted", "bad_input"} {
+		m.inputsApplied.WithLabelValues(r)
+	}
+	for _, code := range []websocket.StatusCode{websocket.StatusNormalClosure, websocket.StatusGoingAway,
+		websocket.StatusAbnormalClosure, websocket.StatusMessageTooBig, netcode.CloseBadMessage,
+		netcode.CloseBadVersion, netcode.CloseHelloTimeout, netcode.CloseTooSlow, netcode.CloseFlood,
+		netcode.CloseRoomClosed, netcode.CloseShuttingDown, netcode.CloseKicked, netcode.CloseRoomFull,
+		netcode.ClosePingTimeout, netcode.CloseReplaced, netcode.CloseUnauthorized, netcode.CloseRoomNotFound,
+		netcode.CloseBadHello, netcode.CloseTooManyConns} {
+		m.connsClosed.WithLabelValues(netcode.CloseName(code))
+	}
+	for _, status := range []string{"200", "400", "401", "404", "409", "503"} {
+		m.matchmake.WithLabelValues(status)
+	}
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// connTotals sums connection counters: the live connections' as they are
+// now, plus the final counters of those that have ended, so that the sums
+// only grow.
+type connTotals struct {
+	mu    sync.Mutex
+	live  map[*netcode.Conn]struct{}
+	ended netcode.Stats
+}
+
+func (t *connTotals) add(c *netcode.Conn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.live[c] = struct{}{}
+}
+
+func (t *connTotals) remove(c *netcode.Conn) {
+	st := c.Stats()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.live, c)
+	addStats(&t.ended, st)
+}
+
+func addStats(dst *netcode.Stats, s netcode.Stats) {
+	dst.SnapshotsWritten += s.SnapshotsWritten
+	dst.SnapshotsConflated += s.SnapshotsConflated
+	dst.ReliableWritten += s.ReliableWritten
+	dst.BytesWritten += s.BytesWritten
+	dst.InputsDropped += s.InputsDropped
+	dst.InputsRateLimited += s.InputsRateLimited
+	dst.BadMessages += s.BadMessages
+}
+
+// sum returns the totals, the live connections' reliable queue depth
+// (summed and largest) and how many are live.
+func (t *connTotals) sum() (total netcode.Stats, depthSum, depthMax, live int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	total = t.ended
+	for c := range t.live {
+		st := c.Stats()
+		addStats(&total, st)
+		depthSum += st.ReliableDepth
+		depthMax = max(depthMax, st.ReliableDepth)
+	}
+	return total, depthSum, depthMax, len(t.live)
+}
+
+// serverCollector reads gauges and connection sums at scrape time, which
+// costs the hot paths nothing.
+type serverCollector struct {
+	s      *Server
+	totals *connTotals
+}
+
+var (
+	descRooms      = prometheus.NewDesc("tickroom_rooms", "Rooms hosted.", nil, nil)
+	descPlayers    = prometheus.NewDesc("tickroom_players", "Seated players, by state (connected, away).", []string{"state"}, nil)
+	descSpectators = prometheus.NewDesc("tickroom_spectators", "Spectators.", nil, nil)
+	descReserved   = prometheus.NewDesc("tickroom_seats_reserved", "Seats held by unused reservations.", nil, nil)
+	descConns      = prometheus.NewDesc("tickroom_connections", "Open WebSocket connections in rooms.", nil, nil)
+	descWritten    = prometheus.NewDesc("tickroom_snapshots_written_total", "Snapshots written to connections.", nil, nil)
+	descConflated  = prometheus.NewDesc("tickroom_snapshots_conflated_total", "Snapshots replaced in a slot before they were written.", nil, nil)
+	descReliable   = prometheus.NewDesc("tickroom_reliable_written_total", "Reliable messages (events, welcome, pings, errors) written.", nil, nil)
+	descBytes      = prometheus.NewDesc("tickroom_bytes_written_total", "Message bytes written to connections (without WebSocket framing).", nil, nil)
+	descDropped    = prometheus.NewDesc("tickroom_inputs_dropped_total", "Client messages dropped by the connection, by reason (rate_limited, bad_seq).", []string{"reason"}, nil)
+	descBad        = prometheus.NewDesc("tickroom_bad_messages_total", "Malformed or unknown client messages.", nil, nil)
+	descDepth      = prometheus.NewDesc("tickroom_reliable_queue_depth", "Reliable messages queued on live connections, by stat (sum, max).", []string{"stat"}, nil)
+)
+
+func (c *serverCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descRooms, descPlayers, descSpectators, descReserved, descConns,
+		descWritten, descConflated, descReliable, descBytes, descDropped, descBad, descDepth} {
+		ch <- d
+	}
+}
+
+func (c *serverCollector) Collect(ch chan<- prometheus.Metric) {
+	rooms := c.s.Rooms()
+	var players, away, spectators, reserved int
+	for _, r := range rooms {
+		st := &r.stats
+		players += int(st.players.Load())
+		away += int(st.away.Load())
+		spectators += int(st.spectators.Load())
+		reserved += int(st.reserved.Load())
+	}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	count := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge(descRooms, float64(len(rooms)))
+	gauge(descPlayers, float64(players-away), "connected")
+	gauge(descPlayers, float64(away), "away")
+	gauge(descSpectators, float64(spectators))
+	gauge(descReserved, float64(reserved))
+	total, depthSum, depthMax, live := c.totals.sum()
+	gauge(descConns, float64(live))
+	count(descWritten, total.SnapshotsWritten)
+	count(descConflated, total.SnapshotsConflated)
+	count(descReliable, total.ReliableWritten)
+	count(descBytes, total.BytesWritten)
+	count(descDropped, total.InputsRateLimited, "rate_limited")
+	count(descDropped, total.InputsDropped-total.InputsRateLimited, "bad_seq")
+	count(descBad, total.BadMessages)
+	gauge(descDepth, float64(depthSum), "sum")
+	gauge(descDepth, float64(depthMax), "max")
+}
