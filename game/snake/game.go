@@ -39,6 +39,8 @@ type Game struct {
 	food   []uint16 // food cells, in placement order
 	// nextHeads counts, during Step only, the heads that move into a cell.
 	nextHeads []uint8
+	// candidates is scratch for placing food or snakes on a crowded board.
+	candidates []uint32
 
 	snakeCells int // cells covered by snakes, to know when the board is full
 	dropped    uint64

@@ -5,41 +5,41 @@ package snake
 // queue, counters and timers. Two games that hash alike at every tick have,
 // for all practical purposes, played the same match; replays compare it.
 func (g *Game) StateHash() uint64 {
-	h := fnv{h: fnvOffset}
-	h.u64(uint64(g.cfg.Width))
-	h.u64(uint64(g.cfg.Height))
-	h.u64(uint64(g.cfg.Food))
-	h.u64(uint64(g.cfg.RespawnTicks))
-	h.u64(uint64(g.cfg.MaxPlayers))
-	h.u64(g.rng.s)
-	h.u64(uint64(g.tick))
-	h.u64(g.dropped)
-	h.u64(uint64(len(g.food)))
+	h := fnv(fnvOffset).
+		u32(uint32(g.cfg.Width)).
+		u32(uint32(g.cfg.Height)).
+		u32(uint32(g.cfg.Food)).
+		u32(uint32(g.cfg.RespawnTicks)).
+		u32(uint32(g.cfg.MaxPlayers)).
+		u64(g.rng.s).
+		u32(g.tick).
+		u64(g.dropped).
+		u32(uint32(len(g.food)))
 	for _, c := range g.food {
-		h.u64(uint64(c))
+		h = h.u16(c)
 	}
-	h.u64(uint64(len(g.players)))
+	h = h.u32(uint32(len(g.players)))
 	for i := range g.players {
 		pl := &g.players[i]
-		h.u64(uint64(pl.id))
-		h.u64(uint64(pl.status))
-		h.bool(pl.spawned)
-		h.u64(uint64(pl.dir))
-		h.bool(pl.grow)
-		h.u64(uint64(pl.score))
-		h.u64(uint64(pl.best))
-		h.u64(uint64(pl.respawnIn))
-		h.u64(uint64(pl.dropped))
-		h.u64(uint64(pl.queued))
+		h = h.u32(uint32(pl.id)).
+			byte(byte(pl.status)).
+			bool(pl.spawned).
+			byte(byte(pl.dir)).
+			bool(pl.grow).
+			u32(pl.score).
+			u32(pl.best).
+			u32(uint32(pl.respawnIn)).
+			u32(pl.dropped).
+			byte(byte(pl.queued))
 		for _, d := range pl.queue[:pl.queued] {
-			h.u64(uint64(d))
+			h = h.byte(byte(d))
 		}
-		h.u64(uint64(pl.body.len()))
+		h = h.u32(uint32(pl.body.len()))
 		for k := range pl.body.len() {
-			h.u64(uint64(pl.body.at(k)))
+			h = h.u16(pl.body.at(k))
 		}
 	}
-	return h.h
+	return uint64(h)
 }
 
 const (
@@ -47,22 +47,22 @@ const (
 	fnvPrime  = 1099511628211
 )
 
-// fnv is FNV-1a 64 fed with fixed-width little-endian words, so that the
-// encoding is canonical without building a byte slice.
-type fnv struct{ h uint64 }
+// fnv is an FNV-1a 64 state fed with fixed-width little-endian integers,
+// so that the encoding is canonical without building a byte slice. It is a
+// value, not a pointer, so that the compiler keeps it in a register.
+type fnv uint64
 
-func (f *fnv) u64(v uint64) {
-	for range 8 {
-		f.h ^= v & 0xff
-		f.h *= fnvPrime
-		v >>= 8
-	}
-}
+func (f fnv) byte(b byte) fnv { return (f ^ fnv(b)) * fnvPrime }
 
-func (f *fnv) bool(b bool) {
+func (f fnv) u16(v uint16) fnv { return f.byte(byte(v)).byte(byte(v >> 8)) }
+
+func (f fnv) u32(v uint32) fnv { return f.u16(uint16(v)).u16(uint16(v >> 16)) }
+
+func (f fnv) u64(v uint64) fnv { return f.u32(uint32(v)).u32(uint32(v >> 32)) }
+
+func (f fnv) bool(b bool) fnv {
 	if b {
-		f.u64(1)
-	} else {
-		f.u64(0)
+		return f.byte(1)
 	}
+	return f.byte(0)
 }

@@ -186,6 +186,9 @@ func (s *Snapshot) decode(b []byte) error {
 	if n > len(b)/minSnakeLen {
 		return fmt.Errorf("snakes: %d claimed in %d bytes: %w", n, len(b), errShort)
 	}
+	if s.Snakes == nil {
+		s.Snakes = []Snake{} // as the msgpack library decodes an empty array
+	}
 	if cap(s.Snakes) < n {
 		s.Snakes = append(s.Snakes[:cap(s.Snakes)], make([]Snake, n-cap(s.Snakes))...)
 	}

@@ -3,9 +3,9 @@ package snake
 import "github.com/tickroom/tickroom/game"
 
 // Random placement first tries cells at random, which is quick while the
-// board is mostly free, then falls back to counting every candidate and
-// picking one, so a crowded board still gets a uniform choice and a full
-// one is known to be full.
+// board is mostly free. When that fails, it lists every candidate once and
+// draws from the list, so a crowded board still gets a uniform choice, a
+// full one is known to be full, and filling a large board stays linear.
 const (
 	foodTries  = 32
 	spawnTries = 64
@@ -21,53 +21,73 @@ func (g *Game) free(c int) bool {
 // remain. It also tops up after deaths freed cells that an earlier tick
 // could not use.
 func (g *Game) topUpFood() {
-	for len(g.food) < g.cfg.Food {
-		c, ok := g.randomFreeCell()
+	listed := false
+	for len(g.food) < g.cfg.Food && g.snakeCells+len(g.food) < len(g.owner) {
+		c, ok := -1, false
+		if !listed {
+			for range foodTries {
+				if c = g.rng.intn(len(g.owner)); g.free(c) {
+					ok = true
+					break
+				}
+			}
+		}
 		if !ok {
-			return
+			if !listed {
+				g.listFreeCells()
+				listed = true
+			}
+			if c, ok = g.drawCandidate(); !ok {
+				return
+			}
 		}
 		g.isFood[c] = true
 		g.food = append(g.food, uint16(c))
 	}
 }
 
-func (g *Game) randomFreeCell() (int, bool) {
-	n := len(g.owner)
-	freeCells := n - g.snakeCells - len(g.food)
-	if freeCells <= 0 {
+// listFreeCells puts every free cell, ascending, in g.candidates.
+func (g *Game) listFreeCells() {
+	g.candidates = g.candidates[:0]
+	for c := range g.owner {
+		if g.free(c) {
+			g.candidates = append(g.candidates, uint32(c))
+		}
+	}
+}
+
+// drawCandidate removes a random entry from g.candidates.
+func (g *Game) drawCandidate() (int, bool) {
+	n := len(g.candidates)
+	if n == 0 {
 		return 0, false
 	}
-	for range foodTries {
-		if c := g.rng.intn(n); g.free(c) {
-			return c, true
-		}
-	}
-	k := g.rng.intn(freeCells)
-	for c := range n {
-		if g.free(c) {
-			if k == 0 {
-				return c, true
-			}
-			k--
-		}
-	}
-	return 0, false
+	k := g.rng.intn(n)
+	c := g.candidates[k]
+	g.candidates[k] = g.candidates[n-1]
+	g.candidates = g.candidates[:n-1]
+	return int(c), true
 }
 
 // spawnWaiting gives every Waiting player, in ascending id, a new snake if
 // a spot exists. Those left without one stay Waiting and are retried at the
 // end of the next tick.
 func (g *Game) spawnWaiting() {
-	full := false // once no spot is found, none appears later in this tick
+	listed := false
 	for i := range g.players {
 		pl := &g.players[i]
-		if pl.status != Waiting || full {
+		if pl.status != Waiting {
 			continue
 		}
-		head, dir, ok := g.findSpawn()
+		head, dir, ok := g.trySpawn()
 		if !ok {
-			full = true
-			continue
+			if !listed {
+				g.listSpawns()
+				listed = true
+			}
+			if head, dir, ok = g.drawSpawn(); !ok {
+				return // and spawns only take cells: no spot for the rest either
+			}
 		}
 		g.spawn(pl, head, dir)
 	}
@@ -98,39 +118,46 @@ func (g *Game) spawn(pl *player, head int, dir Direction) {
 	g.events = append(g.events, game.Event{Kind: kind, Data: data})
 }
 
-// findSpawn picks a head cell and direction such that the two cells behind
-// the head and the three ahead of it are on the board and free.
-func (g *Game) findSpawn() (int, Direction, bool) {
-	n := len(g.owner)
+// trySpawn looks for a spawn spot at random: a head cell and a direction
+// such that the two cells behind the head and the three ahead of it are on
+// the board and free.
+func (g *Game) trySpawn() (int, Direction, bool) {
 	for range spawnTries {
-		c, d := g.rng.intn(n), Direction(g.rng.intn(4))
+		c, d := g.rng.intn(len(g.owner)), Direction(g.rng.intn(4))
 		if g.spawnFits(c, d) {
 			return c, d, true
 		}
 	}
-	count := 0
-	for c := range n {
-		for d := Up; d <= Left; d++ {
-			if g.spawnFits(c, d) {
-				count++
-			}
-		}
-	}
-	if count == 0 {
-		return 0, 0, false
-	}
-	k := g.rng.intn(count)
-	for c := range n {
-		for d := Up; d <= Left; d++ {
-			if g.spawnFits(c, d) {
-				if k == 0 {
-					return c, d, true
-				}
-				k--
-			}
-		}
-	}
 	return 0, 0, false
+}
+
+// listSpawns puts every spawn spot, as cell<<2 | direction, ascending, in
+// g.candidates.
+func (g *Game) listSpawns() {
+	g.candidates = g.candidates[:0]
+	for c := range g.owner {
+		for d := Up; d <= Left; d++ {
+			if g.spawnFits(c, d) {
+				g.candidates = append(g.candidates, uint32(c)<<2|uint32(d))
+			}
+		}
+	}
+}
+
+// drawSpawn draws from the listed spots, dropping those that snakes spawned
+// since the listing have taken; drawing again after a stale one keeps the
+// choice uniform over the spots that remain.
+func (g *Game) drawSpawn() (int, Direction, bool) {
+	for {
+		v, ok := g.drawCandidate()
+		if !ok {
+			return 0, 0, false
+		}
+		c, d := v>>2, Direction(v&3)
+		if g.spawnFits(c, d) {
+			return c, d, true
+		}
+	}
 }
 
 func (g *Game) spawnFits(head int, d Direction) bool {
