@@ -21,7 +21,7 @@ func newRootCmd() *cobra.Command {
 			return applyEnv(cmd.Flags())
 		},
 	}
-	root.AddCommand(newServeCmd(), newRoomsCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newRoomsCmd(), newReplayCmd(), newVersionCmd())
 	return root
 }
 

@@ -30,6 +30,7 @@ type serveConfig struct {
 	maxConns        int
 	maxConnsPerIP   int
 	maxRooms        int
+	recordDir       string
 	logLevel        string
 	logFormat       string
 	seed            uint64
@@ -65,6 +66,7 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&cfg.maxConns, "max-conns", 10000, "WebSocket connections the server accepts (0 = no cap)")
 	f.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", 64, "WebSocket connections from one address (0 = no cap)")
 	f.IntVar(&cfg.maxRooms, "max-rooms", lobby.DefaultMaxRooms, "rooms the server hosts")
+	f.StringVar(&cfg.recordDir, "record", "", "record every room's match to DIR/<room>.rec, for tickroom replay")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	f.Uint64Var(&cfg.seed, "seed", 0, "seed for every room's game (0 = a random seed per room)")
@@ -125,6 +127,13 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	if c.joinSecret != "" {
 		cfg.Authorize = lobby.SharedSecret(c.joinSecret)
 	}
+	if c.recordDir != "" {
+		rec, err := recordTo(c.recordDir)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Record = rec
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, err
 	}
@@ -155,7 +164,7 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	if err := srv.Register(snakeType); err != nil {
 		return err
 	}
-	srv.Handle("GET /{$}", webHandler())
+	mountWeb(srv, log)
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
