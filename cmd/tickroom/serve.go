@@ -13,6 +13,7 @@ import (
 
 	"github.com/tickroom/tickroom/game/snake"
 	"github.com/tickroom/tickroom/lobby"
+	"github.com/tickroom/tickroom/lobby/admin"
 	"github.com/tickroom/tickroom/netcode"
 )
 
@@ -31,6 +32,8 @@ type serveConfig struct {
 	maxConnsPerIP   int
 	maxRooms        int
 	recordDir       string
+	adminToken      string
+	pprofAddr       string
 	logLevel        string
 	logFormat       string
 	seed            uint64
@@ -67,6 +70,8 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", 64, "WebSocket connections from one address (0 = no cap)")
 	f.IntVar(&cfg.maxRooms, "max-rooms", lobby.DefaultMaxRooms, "rooms the server hosts")
 	f.StringVar(&cfg.recordDir, "record", "", "record every room's match to DIR/<room>.rec, for tickroom replay")
+	f.StringVar(&cfg.adminToken, "admin-token", "", "enable the live admin view at /admin?token=TOKEN")
+	f.StringVar(&cfg.pprofAddr, "pprof", "", "serve net/http/pprof on this separate address (e.g. 127.0.0.1:6060)")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	f.Uint64Var(&cfg.seed, "seed", 0, "seed for every room's game (0 = a random seed per room)")
@@ -165,6 +170,16 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 		return err
 	}
 	mountWeb(srv, log)
+	adminView := admin.Handler(srv, c.adminToken)
+	srv.Handle("/admin", adminView)
+	srv.Handle("/admin/", adminView)
+	if c.pprofAddr != "" {
+		stopPprof, err := servePprof(c.pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,7 +119,7 @@ func startServer(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	addrRe := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	addrRe := regexp.MustCompile(`tickroom serving.* addr=(127\.0\.0\.1:\d+)`)
 	lines := bufio.NewScanner(stderr)
 	var addr string
 	for addr == "" && lines.Scan() {
@@ -208,6 +209,53 @@ func TestServeRejectsBadFlags(t *testing.T) {
 		}
 		if !regexp.MustCompile(regexp.QuoteMeta(tc.want)).Match(out) {
 			t.Errorf("%v %s: output %q does not mention %q", tc.args, tc.env, out, tc.want)
+		}
+	}
+}
+
+func TestServeAdminAndPprof(t *testing.T) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--pprof", "127.0.0.1:0", "--admin-token", "tok")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	re := regexp.MustCompile(`\b(pprof_addr|addr)=(127\.0\.0\.1:\d+)`)
+	addrs := map[string]string{}
+	lines := bufio.NewScanner(stderr)
+	for len(addrs) < 2 && lines.Scan() {
+		if m := re.FindStringSubmatch(lines.Text()); m != nil {
+			addrs[m[1]] = m[2]
+		}
+	}
+	go func() {
+		for lines.Scan() {
+		}
+	}()
+	for _, tc := range []struct {
+		url  string
+		want int
+	}{
+		{"http://" + addrs["pprof_addr"] + "/debug/pprof/", 200},
+		{"http://" + addrs["addr"] + "/debug/pprof/", 404},
+		{"http://" + addrs["addr"] + "/admin?token=tok", 200},
+		{"http://" + addrs["addr"] + "/admin?token=bad", 401},
+		{"http://" + addrs["addr"] + "/metrics", 200},
+	} {
+		resp, err := http.Get(tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("GET %s: %d, want %d", tc.url, resp.StatusCode, tc.want)
 		}
 	}
 }
