@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/tickroom/tickroom/game"
+	"github.com/tickroom/tickroom/game/snake"
 	"github.com/tickroom/tickroom/internal/testgame"
 	"github.com/tickroom/tickroom/netcode"
 )
@@ -94,4 +95,22 @@ func BenchmarkPublish(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/conn")
 		})
 	}
+}
+
+// BenchmarkRoomTick is one tick of a Snake arena room (8 players, 64x64, 16
+// food): inputs, step, one encode, publish to the 8 members.
+func BenchmarkRoomTick(b *testing.B) {
+	typ, err := snake.Type(snake.DefaultConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := benchRoom(b, typ, 8, benchConns(b, 8))
+	for range 40 { // let the snakes spawn and move
+		r.step()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r.step()
+	}
+	b.ReportMetric(float64(r.snapSize), "bytes/snapshot")
 }
