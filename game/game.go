@@ -59,6 +59,38 @@ type Type struct {
 	Name string
 	// New creates a game for one room.
 	New func(Setup) (Game, error)
+
+	// Delta, when set, lets rooms send snapshots as deltas. It appends to
+	// dst an encoding of the change from snapshot base to snapshot cur, both
+	// as AppendSnapshot or AppendView encoded them, such that Patch(base,
+	// delta) gives cur byte for byte. Connection goroutines call it
+	// concurrently, so it must be a pure function of its arguments.
+	Delta func(dst, base, cur []byte) ([]byte, error)
+	// Patch appends to dst the snapshot that applying delta to base gives.
+	// Clients call it; it must reject a delta that does not fit base with
+	// an error rather than produce a wrong state.
+	Patch func(dst, base, delta []byte) ([]byte, error)
+}
+
+// Rect is an area of a game's world, in the game's own units (cells for
+// Snake): X, Y is its top-left corner.
+type Rect struct {
+	X, Y, W, H int
+}
+
+// Viewer is implemented by games that can send each player only the part of
+// the world around it (area of interest). A room that has area of interest
+// turned on encodes each distinct view once per tick and sends it to every
+// member whose view it is, so a Viewer should round views to a coarse grid
+// for players to share them.
+type Viewer interface {
+	// View returns the area player p should see now; false means the whole
+	// world (for example while p has no avatar).
+	View(p PlayerID) (Rect, bool)
+	// AppendView appends the snapshot restricted to r: what lies in r,
+	// and r itself so that a client knows which part of the world it
+	// holds. Equal rects give equal bytes within a tick.
+	AppendView(dst []byte, r Rect) []byte
 }
 
 // Errors a Game returns, wrapped with detail.
