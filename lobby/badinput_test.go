@@ -248,6 +248,7 @@ func TestHeartbeatDropsSilentClient(t *testing.T) {
 	typ, _ := testgame.Type("count", testgame.Options{})
 	e := newEnv(t, lobby.Config{Conn: netcode.Config{PingInterval: interval, PongTimeout: timeout}}, typ)
 	live := e.dial(netcode.Hello{})
+	start := time.Now() // before the server starts counting the silence
 	silent := e.dial(netcode.Hello{Room: live.Welcome().Room})
 	go func() { // the live client answers pings as it reads
 		for {
@@ -257,7 +258,6 @@ func TestHeartbeatDropsSilentClient(t *testing.T) {
 		}
 	}()
 	room := e.srv.Rooms()[0]
-	start := time.Now()
 	var m lobby.MemberInfo
 	waitFor(t, "the silent client to be dropped", 10*time.Second, func() bool {
 		m, _ = member(t, room, silent.Welcome().Player)

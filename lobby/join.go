@@ -21,6 +21,7 @@ var (
 	ErrBadSession     = errors.New("unknown or expired session")
 	ErrBadReservation = errors.New("unknown or expired seat reservation")
 	ErrResumeGap      = errors.New("events since the last one received are no longer kept")
+	ErrBadHello       = errors.New("bad hello")
 )
 
 // joinTimeout bounds how long a connection waits for a room to admit it.
@@ -110,8 +111,13 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 	if err != nil {
 		return nil, err
 	}
+	view, err := spectatorView(h)
+	if err != nil {
+		return nil, err
+	}
 	r.nextPlayer++
 	m := &member{
+		view:      view,
 		room:      r,
 		player:    r.nextPlayer,
 		name:      cleanName(h.Name, r.nextPlayer),
@@ -119,6 +125,7 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 		session:   r.id + "." + newToken(),
 		events:    eventLog{limit: DefaultEventLog},
 	}
+	c.SetDeltas(h.Deltas && r.deltas != nil)
 	m.conn.Store(c)
 	if !m.spectator {
 		if err := r.sim.Join(m.player, m.name); err != nil {
@@ -164,6 +171,7 @@ func (r *Room) resume(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 		old.Close(netcode.CloseReplaced, "session resumed on another connection", false)
 	}
 	m.session = r.id + "." + newToken() // a token is good for one resume
+	c.SetDeltas(h.Deltas && r.deltas != nil)
 	m.conn.Store(c)
 	m.awaySince = time.Time{}
 	m.ack = 0 // input seqs count per connection
@@ -192,7 +200,23 @@ func (r *Room) welcome(m *member, cfg []byte, resumed bool) *netcode.Welcome {
 		Resumed:   resumed,
 		Players:   r.roster(),
 		Config:    cfg,
+
+		Deltas:         m.conn.Load().DeltasOn(),
+		AreaOfInterest: r.viewer != nil,
 	}
+}
+
+// spectatorView reads a hello's area of interest.
+func spectatorView(h *netcode.Hello) (game.Rect, error) {
+	switch {
+	case len(h.View) == 0:
+		return game.Rect{}, nil
+	case !h.Spectator:
+		return game.Rect{}, fmt.Errorf("%w: only spectators choose a view", ErrBadHello)
+	case len(h.View) != 4 || h.View[2] <= 0 || h.View[3] <= 0:
+		return game.Rect{}, fmt.Errorf("%w: view must be [x, y, w, h] with w, h > 0", ErrBadHello)
+	}
+	return game.Rect{X: h.View[0], Y: h.View[1], W: h.View[2], H: h.View[3]}, nil
 }
 
 func (r *Room) roster() []netcode.Member {

@@ -35,6 +35,7 @@ type member struct {
 	session   string
 	ack       uint32    // last input seq applied, on the current connection
 	awaySince time.Time // zero while connected
+	view      game.Rect // a spectator's chosen area of interest; zero = all
 	events    eventLog
 
 	inboxMu sync.Mutex

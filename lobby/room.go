@@ -45,6 +45,15 @@ type RoomConfig struct {
 	ResumeGrace time.Duration
 	// ReservationTTL is how long a seat reservation holds its seat.
 	ReservationTTL time.Duration
+	// Deltas sends snapshots as deltas, to clients that ask for them, when
+	// the game type can make them (game.Type.Delta).
+	Deltas bool
+	// AreaOfInterest sends each player only the part of the world around
+	// it, when the game can (game.Viewer).
+	AreaOfInterest bool
+	// DeltaMaxAge is the oldest base, in ticks, of a delta; 0 means
+	// DefaultDeltaMaxAge.
+	DeltaMaxAge int
 }
 
 // Default room settings.
@@ -54,6 +63,7 @@ const (
 	DefaultMaxSpectators = 32
 	DefaultEmptyTimeout  = 30 * time.Second
 	DefaultMaxCatchUp    = 3
+	DefaultDeltaMaxAge   = 32
 	MaxTickRate          = 1000
 )
 
@@ -84,6 +94,9 @@ func (c RoomConfig) withDefaults() RoomConfig {
 	}
 	if c.ReservationTTL <= 0 {
 		c.ReservationTTL = DefaultReservationTTL
+	}
+	if c.DeltaMaxAge <= 0 {
+		c.DeltaMaxAge = DefaultDeltaMaxAge
 	}
 	return c
 }
@@ -155,6 +168,10 @@ type Room struct {
 	emptySince   time.Time
 	snapSize     int
 	rec          *recording
+	snapID       uint64
+	deltas       *netcode.Deltas // nil: full snapshots only
+	viewer       game.Viewer     // nil: every member sees the whole world
+	views        map[game.Rect]*netcode.Snapshot
 
 	stats roomCounters
 }
@@ -194,6 +211,13 @@ func newRoom(id string, typ game.Type, cfg RoomConfig, log *slog.Logger, met *me
 		return nil, fmt.Errorf("lobby: new %s room: %w", typ.Name, err)
 	}
 	r.sim = sim
+	if cfg.Deltas && typ.Delta != nil {
+		r.deltas = &netcode.Deltas{Func: typ.Delta, MaxAge: uint32(cfg.DeltaMaxAge)}
+	}
+	if v, ok := sim.(game.Viewer); ok && cfg.AreaOfInterest {
+		r.viewer = v
+		r.views = make(map[game.Rect]*netcode.Snapshot)
+	}
 	return r, nil
 }
 
@@ -349,34 +373,72 @@ func (r *Room) step() {
 		r.broadcast(ev.Kind, ev.Data)
 	}
 	r.rec.endTick(r.tick)
-	// The payload is shared by every member's slot until they have sent
-	// it, so each tick gets a fresh buffer, sized from the last one.
-	payload := r.sim.AppendSnapshot(make([]byte, 0, r.snapSize+r.snapSize/4+64))
-	r.snapSize = len(payload)
-	snap := &netcode.Snapshot{Tick: r.tick, Payload: payload}
-	published := 0
-	for _, m := range r.members {
-		if c := m.conn.Load(); c != nil {
-			c.PublishSnapshot(snap, m.ack)
-			published++
-		}
-	}
+	published := r.publish()
 	took := time.Since(begin)
 	r.met.steps.Inc()
 	r.met.published.Add(float64(published))
 	r.met.stepSeconds.Observe(took.Seconds())
-	r.met.snapshotBytes.Observe(float64(len(payload)))
 	s := &r.stats
 	s.steps.Add(1)
-	s.encs.Add(1)
 	s.tick.Store(int64(r.tick))
-	s.snapBytes.Store(int64(len(payload)))
 	s.lastStep.Store(int64(took))
 	r.record(&s.maxStep, took)
 	if took > r.dt {
 		s.overruns.Add(1)
 		r.met.overruns.Inc()
 	}
+}
+
+// publish encodes this tick's snapshots, each once, and puts them in the
+// members' slots: one for the whole room, or one per distinct area of
+// interest. It returns how many members it published to.
+func (r *Room) publish() int {
+	var whole *netcode.Snapshot
+	clear(r.views)
+	published := 0
+	for _, m := range r.members {
+		c := m.conn.Load()
+		if c == nil {
+			continue
+		}
+		var snap *netcode.Snapshot
+		if area, ok := r.area(m); ok {
+			if snap = r.views[area]; snap == nil {
+				snap = r.snapshot(r.viewer.AppendView(make([]byte, 0, r.snapSize), area))
+				r.views[area] = snap
+			}
+		} else {
+			if whole == nil {
+				whole = r.snapshot(r.sim.AppendSnapshot(make([]byte, 0, r.snapSize+r.snapSize/4+64)))
+			}
+			snap = whole
+		}
+		c.PublishSnapshot(snap, m.ack)
+		published++
+	}
+	return published
+}
+
+// area is the part of the world m should see, if area of interest is on.
+func (r *Room) area(m *member) (game.Rect, bool) {
+	if r.viewer == nil {
+		return game.Rect{}, false
+	}
+	if m.spectator {
+		return m.view, m.view != (game.Rect{})
+	}
+	return r.viewer.View(m.player)
+}
+
+// snapshot wraps one encoded payload. The payload is shared by every slot
+// it goes to until it is sent, so each one gets a fresh buffer.
+func (r *Room) snapshot(payload []byte) *netcode.Snapshot {
+	r.snapID++
+	r.snapSize = max(r.snapSize, len(payload))
+	r.stats.encs.Add(1)
+	r.stats.snapBytes.Store(int64(len(payload)))
+	r.met.snapshotBytes.Observe(float64(len(payload)))
+	return &netcode.Snapshot{Tick: r.tick, ID: r.snapID, Payload: payload, Deltas: r.deltas}
 }
 
 // setup is what the room told its game.

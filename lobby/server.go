@@ -226,6 +226,11 @@ func (s *Server) roomDefaults(c RoomConfig) RoomConfig {
 	if c.ReservationTTL == 0 {
 		c.ReservationTTL = d.ReservationTTL
 	}
+	if c.DeltaMaxAge == 0 {
+		c.DeltaMaxAge = d.DeltaMaxAge
+	}
+	c.Deltas = c.Deltas || d.Deltas
+	c.AreaOfInterest = c.AreaOfInterest || d.AreaOfInterest
 	return c
 }
 

@@ -168,6 +168,8 @@ func joinCloseCode(err error) (websocket.StatusCode, string) {
 		return netcode.CloseRoomFull, "room locked"
 	case errors.Is(err, ErrRoomClosed):
 		return netcode.CloseRoomClosed, "room closed"
+	case errors.Is(err, ErrBadHello):
+		return netcode.CloseBadHello, err.Error()
 	case errors.Is(err, ErrBadSession), errors.Is(err, ErrBadReservation), errors.Is(err, ErrResumeGap):
 		return netcode.CloseUnauthorized, err.Error()
 	case errors.Is(err, ErrTooManyRooms):

@@ -209,7 +209,7 @@ func TestRoundTripHello(t *testing.T) {
 		if got.Type != netcode.MsgHello || got.Hello == nil {
 			t.Fatalf("hello #%d: got type %s, hello %v", i, got.Type, got.Hello)
 		}
-		if *got.Hello != h {
+		if !reflect.DeepEqual(*got.Hello, h) {
 			t.Errorf("hello #%d: got %+v, want %+v", i, *got.Hello, h)
 		}
 	}

@@ -96,7 +96,9 @@ func (c Config) Validate() error {
 
 // Stats are a connection's counters.
 type Stats struct {
-	SnapshotsWritten   uint64
+	SnapshotsWritten uint64
+	// DeltasWritten counts the snapshots written as deltas.
+	DeltasWritten      uint64
 	SnapshotsConflated uint64
 	ReliableWritten    uint64
 	BytesWritten       uint64
@@ -142,7 +144,9 @@ type Conn struct {
 	lastPong   atomic.Int64 // unix nanos of the last valid pong
 	rtt        atomic.Int64
 
+	deltas          atomic.Bool
 	snapsWritten    atomic.Uint64
+	deltasWritten   atomic.Uint64
 	conflated       atomic.Uint64
 	reliableWritten atomic.Uint64
 	bytesWritten    atomic.Uint64
@@ -279,6 +283,14 @@ func (c *Conn) signal() {
 	}
 }
 
+// SetDeltas lets the writer send snapshots as deltas against the last one
+// it wrote, when the snapshots allow it (Snapshot.Deltas). The client must
+// have asked for them: it needs the game's Patch to rebuild each state.
+func (c *Conn) SetDeltas(on bool) { c.deltas.Store(on) }
+
+// DeltasOn reports whether SetDeltas turned deltas on.
+func (c *Conn) DeltasOn() bool { return c.deltas.Load() }
+
 // Close asks the connection to close with code and reason. With flush, the
 // reliable messages queued so far are written first. It does not block; the
 // first call's code wins.
@@ -316,6 +328,7 @@ func (c *Conn) closeState() (closing, flush bool) {
 func (c *Conn) Stats() Stats {
 	return Stats{
 		SnapshotsWritten:   c.snapsWritten.Load(),
+		DeltasWritten:      c.deltasWritten.Load(),
 		SnapshotsConflated: c.conflated.Load(),
 		ReliableWritten:    c.reliableWritten.Load(),
 		BytesWritten:       c.bytesWritten.Load(),

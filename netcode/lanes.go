@@ -15,9 +15,16 @@ type Event struct {
 // shared, read-only, by every recipient's slot.
 type Snapshot struct {
 	Tick uint32
-	// Base is the tick this snapshot is a delta against; 0 for a full one.
-	Base    uint32
+	// ID tells snapshots apart, also two of one tick (two areas of
+	// interest); a room numbers its snapshots from 1.
+	ID uint64
+	// Payload is the full state.
 	Payload []byte
+	// Deltas, when set, lets the writer send the change from the last
+	// snapshot it wrote on a connection instead of the full payload.
+	Deltas *Deltas
+
+	cache deltaCache
 }
 
 // outgoing is one entry of the reliable lane: either a shared event with the

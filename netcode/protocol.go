@@ -70,6 +70,12 @@ type Hello struct {
 	Spectator bool `msgpack:"spectator,omitempty"`
 	// Auth is an opaque credential checked by the server's auth hook.
 	Auth string `msgpack:"auth,omitempty"`
+	// Deltas says the client can apply delta snapshots (it has the game's
+	// Patch); without it every snapshot is full.
+	Deltas bool `msgpack:"deltas,omitempty"`
+	// View is a spectator's area of interest, [x, y, w, h] in the game's
+	// units, in rooms with area of interest; empty means the whole world.
+	View []int `msgpack:"view,omitempty"`
 }
 
 // Welcome answers a successful hello.
@@ -83,8 +89,14 @@ type Welcome struct {
 	Spectator bool   `msgpack:"spectator,omitempty"`
 	// Resumed is set when the hello's session put the player back on its
 	// seat; the events it missed follow the welcome.
-	Resumed bool     `msgpack:"resumed,omitempty"`
-	Players []Member `msgpack:"players"`
+	Resumed bool `msgpack:"resumed,omitempty"`
+	// Deltas is set when snapshots may come as deltas (the client asked
+	// and the room sends them).
+	Deltas bool `msgpack:"deltas,omitempty"`
+	// AreaOfInterest is set when snapshots hold only the part of the world
+	// around the player.
+	AreaOfInterest bool     `msgpack:"areaOfInterest,omitempty"`
+	Players        []Member `msgpack:"players"`
 	// Config is the game's settings, as the game's Config() encoded them.
 	Config msgpack.RawMessage `msgpack:"config"`
 }

@@ -15,6 +15,7 @@ func (c *Conn) writeLoop(ctx context.Context) {
 	ping := time.NewTicker(c.cfg.PingInterval)
 	defer ping.Stop()
 	var spare []outgoing
+	var last *Snapshot // the last snapshot written: the base of the next delta
 	buf := make([]byte, 0, 1024)
 	for {
 		closing, flush := c.closeState()
@@ -43,11 +44,21 @@ func (c *Conn) writeLoop(ctx context.Context) {
 			return
 		}
 		if snap, ack, ok := c.slot.take(); ok {
-			buf = AppendSnapshot(buf[:0], snap.Tick, snap.Base, ack, snap.Payload)
+			payload, base := snap.Payload, uint32(0)
+			if c.deltas.Load() {
+				if d, ok := snap.deltaFrom(last); ok {
+					payload, base = d, last.Tick
+					c.deltasWritten.Add(1)
+				}
+			}
+			buf = AppendSnapshot(buf[:0], snap.Tick, base, ack, payload)
 			if !c.write(buf) {
 				return
 			}
 			c.snapsWritten.Add(1)
+			// The client now holds snap's full state: over an ordered,
+			// reliable stream, what was written is what it will have.
+			last = snap
 		}
 		select {
 		case <-c.wake:

@@ -25,6 +25,10 @@ type Options struct {
 	ReadLimit int64
 	// Subprotocol overrides the protocol version offered; tests use it.
 	Subprotocol string
+	// Patch, when set, is the game's delta patcher (game.Type.Patch, e.g.
+	// from snake.Type): the client asks for delta snapshots and rebuilds
+	// each full state with it, so Next always returns full payloads.
+	Patch func(dst, base, delta []byte) ([]byte, error)
 }
 
 // Client is a connection to a tickroom server.
@@ -35,6 +39,13 @@ type Client struct {
 	seq     atomic.Uint32
 	lastEv  atomic.Uint32
 	rtt     atomic.Uint32
+
+	patch func(dst, base, delta []byte) ([]byte, error)
+	// state is the full payload of the last snapshot, the base of the next
+	// delta; spare is the buffer the next patch writes into.
+	state, spare []byte
+	stateTick    uint32
+	deltas       atomic.Uint64
 
 	wmu sync.Mutex // guards buf
 	buf []byte
@@ -60,8 +71,10 @@ func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
 		limit = 1 << 20
 	}
 	ws.SetReadLimit(limit)
-	c := &Client{ws: ws, dec: netcode.NewDecoder()}
-	hello, err := netcode.AppendHello(nil, &opts.Hello)
+	c := &Client{ws: ws, dec: netcode.NewDecoder(), patch: opts.Patch}
+	h := opts.Hello
+	h.Deltas = h.Deltas || opts.Patch != nil
+	hello, err := netcode.AppendHello(nil, &h)
 	if err != nil {
 		ws.CloseNow()
 		return nil, err
@@ -117,10 +130,36 @@ func (c *Client) Next(ctx context.Context) (netcode.Message, error) {
 			continue
 		case netcode.MsgEvent:
 			c.lastEv.Store(m.Seq)
+		case netcode.MsgSnapshot:
+			if err := c.rebuild(&m); err != nil {
+				return m, err
+			}
 		}
 		return m, nil
 	}
 }
+
+// rebuild turns a delta snapshot into the full state it stands for, and
+// remembers the state as the base of the next one. Payload stays valid
+// until the next call to Next.
+func (c *Client) rebuild(m *netcode.Message) error {
+	if m.Base != 0 {
+		if c.patch == nil || c.state == nil || m.Base != c.stateTick {
+			return fmt.Errorf("client: delta snapshot of tick %d against tick %d, but the client holds tick %d", m.Tick, m.Base, c.stateTick)
+		}
+		full, err := c.patch(c.spare[:0], c.state, m.Payload)
+		if err != nil {
+			return fmt.Errorf("client: patch snapshot %d: %w", m.Tick, err)
+		}
+		c.deltas.Add(1)
+		c.spare, m.Payload = c.state, full
+	}
+	c.state, c.stateTick = m.Payload, m.Tick
+	return nil
+}
+
+// Deltas counts the snapshots that arrived as deltas.
+func (c *Client) Deltas() uint64 { return c.deltas.Load() }
 
 // SendInput sends a game input payload (msgpack-encoded) and returns its
 // seq; snapshots acknowledge it once the room has applied it.

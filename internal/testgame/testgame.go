@@ -5,7 +5,9 @@
 package testgame
 
 import (
+	"errors"
 	"fmt"
+	"hash/fnv"
 	"sync/atomic"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -35,9 +37,14 @@ type Counters struct {
 // Type returns a test game type named name, and its counters.
 func Type(name string, opts Options) (game.Type, *Counters) {
 	ctr := new(Counters)
-	return game.Type{Name: name, New: func(s game.Setup) (game.Game, error) {
-		return &Game{opts: opts, ctr: ctr, pad: make([]byte, opts.Padding)}, nil
-	}}, ctr
+	return game.Type{
+		Name: name,
+		New: func(s game.Setup) (game.Game, error) {
+			return &Game{opts: opts, ctr: ctr, pad: make([]byte, opts.Padding)}, nil
+		},
+		Delta: Delta,
+		Patch: Patch,
+	}, ctr
 }
 
 // Game is one test game.
@@ -54,11 +61,14 @@ type player struct {
 	value int64
 }
 
-// Snapshot is the test game's snapshot.
+// Snapshot is the test game's snapshot: [id, value] per player, the
+// padding, and the area of interest it covers (nil = everything). A
+// player's value is also its position on a line, for areas of interest.
 type Snapshot struct {
 	_msgpack struct{} `msgpack:",as_array"` //lint:ignore U1000 msgpack reads the tag
 	Players  [][2]int64
 	Pad      []byte
+	View     []int
 }
 
 // Join implements game.Game.
@@ -108,16 +118,85 @@ func (g *Game) Step(tick uint32) []game.Event {
 
 // AppendSnapshot implements game.Game.
 func (g *Game) AppendSnapshot(dst []byte) []byte {
-	g.ctr.Encodes.Add(1)
-	s := Snapshot{Players: make([][2]int64, len(g.players)), Pad: g.pad}
-	for i, p := range g.players {
-		s.Players[i] = [2]int64{int64(p.id), p.value}
+	return g.appendView(dst, nil)
+}
+
+// View implements game.Viewer: a player sees the stretch of ten values
+// around its own.
+func (g *Game) View(p game.PlayerID) (game.Rect, bool) {
+	for _, pl := range g.players {
+		if pl.id == p {
+			return game.Rect{X: int(pl.value) / 10 * 10, W: 10, H: 1}, true
+		}
 	}
-	b, err := msgpack.Marshal(&s)
+	return game.Rect{}, false
+}
+
+// AppendView implements game.Viewer.
+func (g *Game) AppendView(dst []byte, r game.Rect) []byte {
+	return g.appendView(dst, &r)
+}
+
+func (g *Game) appendView(dst []byte, r *game.Rect) []byte {
+	g.ctr.Encodes.Add(1)
+	s := Snapshot{Players: make([][2]int64, 0, len(g.players)), Pad: g.pad}
+	for _, p := range g.players {
+		if r == nil || (p.value >= int64(r.X) && p.value < int64(r.X+r.W)) {
+			s.Players = append(s.Players, [2]int64{int64(p.id), p.value})
+		}
+	}
+	if r != nil {
+		s.View = []int{r.X, r.Y, r.W, r.H}
+	}
+	return append(dst, marshal(&s)...)
+}
+
+func marshal(v any) []byte {
+	b, err := msgpack.Marshal(v)
 	if err != nil {
 		panic(err) // cannot happen for these types
 	}
-	return append(dst, b...)
+	return b
+}
+
+// delta is the test game's delta: everything but the padding, which never
+// changes, and a hash of the base so that a wrong base is caught.
+type delta struct {
+	_msgpack struct{} `msgpack:",as_array"` //lint:ignore U1000 msgpack reads the tag
+	Base     uint64
+	Players  [][2]int64
+	View     []int
+}
+
+// Delta implements game.Type.Delta.
+func Delta(dst, base, cur []byte) ([]byte, error) {
+	var s Snapshot
+	if err := msgpack.Unmarshal(cur, &s); err != nil {
+		return dst, fmt.Errorf("testgame: delta: %w", err)
+	}
+	return append(dst, marshal(&delta{Base: hash(base), Players: s.Players, View: s.View})...), nil
+}
+
+// Patch implements game.Type.Patch.
+func Patch(dst, base, d []byte) ([]byte, error) {
+	var dl delta
+	var b Snapshot
+	if err := msgpack.Unmarshal(d, &dl); err != nil {
+		return dst, fmt.Errorf("testgame: patch: %w", err)
+	}
+	if dl.Base != hash(base) {
+		return dst, errors.New("testgame: patch: delta taken against another base")
+	}
+	if err := msgpack.Unmarshal(base, &b); err != nil {
+		return dst, fmt.Errorf("testgame: patch: base: %w", err)
+	}
+	return append(dst, marshal(&Snapshot{Players: dl.Players, Pad: b.Pad, View: dl.View})...), nil
+}
+
+func hash(b []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum64()
 }
 
 // Config implements game.Game.
