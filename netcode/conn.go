@@ -130,6 +130,7 @@ type Conn struct {
 	reliable reliableQueue
 	slot     snapshotSlot
 	wake     chan struct{}
+	deadline *writeDeadline // the writer's
 
 	closeMu     sync.Mutex
 	closing     bool

@@ -3,8 +3,10 @@ package netcode_test
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -130,5 +132,32 @@ func TestDeltaSharedByClientsWithTheSameBase(t *testing.T) {
 	}
 	if got := calls.Load(); got != 1 {
 		t.Fatalf("delta computed %d times for %d clients with one base, want once", got, clients)
+	}
+}
+
+// TestWriteTimeoutClosesTooSlow: a client that stops reading blocks the
+// writer once the socket buffers are full; the write times out and the
+// connection closes as too slow, without waiting for the reliable lane.
+func TestWriteTimeoutClosesTooSlow(t *testing.T) {
+	t.Parallel()
+	cfg := quiet()
+	cfg.WriteTimeout = 300 * time.Millisecond
+	cfg.ReliableQueue = 1 << 20
+	ts := startServer(t, serverOptions{cfg: cfg})
+	ws := join(t, ts.url)
+	defer ws.CloseNow()
+	c := ts.conn(t)
+	big := append([]byte{0xc6, 0x00, 0x04, 0x00, 0x00}, make([]byte, 256<<10)...) // bin32 of 256 KiB
+	for i := range 400 { // 100 MiB: more than any socket buffer holds
+		c.PublishSnapshot(&netcode.Snapshot{Tick: uint32(i + 1), ID: uint64(i + 1), Payload: big}, 0)
+		if code, _ := c.CloseStatus(); code != 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	waitDone(t, c)
+	code, reason := c.CloseStatus()
+	if code != netcode.CloseTooSlow || !strings.Contains(reason, "write timed out") {
+		t.Fatalf("closed with %d %q, want %d and a write timeout", code, reason, netcode.CloseTooSlow)
 	}
 }

@@ -2,8 +2,8 @@ package netcode
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -14,6 +14,8 @@ import (
 func (c *Conn) writeLoop(ctx context.Context) {
 	ping := time.NewTicker(c.cfg.PingInterval)
 	defer ping.Stop()
+	c.deadline = newWriteDeadline(c)
+	defer c.deadline.stop()
 	var spare []outgoing
 	var last *Snapshot // the last snapshot written: the base of the next delta
 	buf := make([]byte, 0, 1024)
@@ -86,16 +88,46 @@ func (c *Conn) heartbeat(now time.Time, buf *[]byte) bool {
 	return c.write(*buf)
 }
 
+// writeDeadline bounds the writes of one connection without a context and
+// a timer per write: one cancellable context lives as long as the writer,
+// and a watchdog timer cancels it when a write overruns. A write that times
+// out ends the connection (coder/websocket closes it), so the context never
+// needs to come back.
+type writeDeadline struct {
+	ctx      context.Context
+	cancel   context.CancelFunc
+	watchdog *time.Timer
+	expired  atomic.Bool
+}
+
+func newWriteDeadline(c *Conn) *writeDeadline {
+	w := &writeDeadline{}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	w.watchdog = time.AfterFunc(time.Hour, func() {
+		w.expired.Store(true)
+		// Say why before the connection goes down, or the reader, seeing
+		// it go, would record a lost connection instead.
+		c.Close(CloseTooSlow, "too slow: write timed out", false)
+		w.cancel()
+	})
+	w.watchdog.Stop()
+	return w
+}
+
+func (w *writeDeadline) stop() {
+	w.watchdog.Stop()
+	w.cancel()
+}
+
 // write sends one message within the write timeout. A failed write closes
 // the connection: coder/websocket has already torn it down.
 func (c *Conn) write(p []byte) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.WriteTimeout)
-	err := c.ws.Write(ctx, websocket.MessageBinary, p)
-	cancel()
+	w := c.deadline
+	w.watchdog.Reset(c.cfg.WriteTimeout)
+	err := c.ws.Write(w.ctx, websocket.MessageBinary, p)
+	w.watchdog.Stop()
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			c.Close(CloseTooSlow, "too slow: write timed out", false)
-		} else {
+		if !w.expired.Load() {
 			c.Close(websocket.StatusAbnormalClosure, "write failed", false)
 		}
 		return false
