@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/tickroom/tickroom/game"
 	"github.com/tickroom/tickroom/netcode"
@@ -22,123 +21,6 @@ var (
 	ErrRoomNotFound = errors.New("room not found")
 	ErrUnknownGame  = errors.New("no such game type")
 )
-
-// RoomConfig configures one room. Zero fields take the server's defaults.
-type RoomConfig struct {
-	TickRate   int
-	MaxPlayers int
-	// MaxSpectators bounds spectators, who hold no seat.
-	MaxSpectators int
-	// EmptyTimeout disposes of a room that has had no member this long.
-	EmptyTimeout time.Duration
-	// MaxCatchUp is how many extra steps a late room runs at one wake-up;
-	// ticks due beyond that are skipped and counted. Negative means none.
-	MaxCatchUp int
-	// InputsPerTick bounds each member's inputs between two ticks.
-	InputsPerTick int
-	// Seed seeds the game; 0 draws one at random.
-	Seed uint64
-	// Private rooms are not listed; they can be joined by id.
-	Private bool
-	// ResumeGrace holds a dropped player's seat this long for a resume.
-	// Negative means a dropped player leaves at once.
-	ResumeGrace time.Duration
-	// ReservationTTL is how long a seat reservation holds its seat.
-	ReservationTTL time.Duration
-	// Deltas sends snapshots as deltas, to clients that ask for them, when
-	// the game type can make them (game.Type.Delta).
-	Deltas bool
-	// AreaOfInterest sends each player only the part of the world around
-	// it, when the game can (game.Viewer).
-	AreaOfInterest bool
-	// DeltaMaxAge is the oldest base, in ticks, of a delta; 0 means
-	// DefaultDeltaMaxAge.
-	DeltaMaxAge int
-}
-
-// Default room settings.
-const (
-	DefaultTickRate      = 20
-	DefaultMaxPlayers    = 8
-	DefaultMaxSpectators = 32
-	DefaultEmptyTimeout  = 30 * time.Second
-	DefaultMaxCatchUp    = 3
-	DefaultDeltaMaxAge   = 32
-	MaxTickRate          = 1000
-)
-
-func (c RoomConfig) withDefaults() RoomConfig {
-	if c.TickRate <= 0 {
-		c.TickRate = DefaultTickRate
-	}
-	if c.MaxPlayers <= 0 {
-		c.MaxPlayers = DefaultMaxPlayers
-	}
-	if c.MaxSpectators <= 0 {
-		c.MaxSpectators = DefaultMaxSpectators
-	}
-	if c.EmptyTimeout <= 0 {
-		c.EmptyTimeout = DefaultEmptyTimeout
-	}
-	switch {
-	case c.MaxCatchUp == 0:
-		c.MaxCatchUp = DefaultMaxCatchUp
-	case c.MaxCatchUp < 0:
-		c.MaxCatchUp = 0
-	}
-	if c.InputsPerTick <= 0 {
-		c.InputsPerTick = DefaultInputsPerTick
-	}
-	if c.ResumeGrace == 0 {
-		c.ResumeGrace = DefaultResumeGrace
-	}
-	if c.ReservationTTL <= 0 {
-		c.ReservationTTL = DefaultReservationTTL
-	}
-	if c.DeltaMaxAge <= 0 {
-		c.DeltaMaxAge = DefaultDeltaMaxAge
-	}
-	return c
-}
-
-// Validate reports settings that cannot work.
-func (c RoomConfig) Validate() error {
-	if c.TickRate < 0 || c.TickRate > MaxTickRate {
-		return fmt.Errorf("tick rate %d out of range 1..%d", c.TickRate, MaxTickRate)
-	}
-	if c.MaxPlayers < 0 {
-		return fmt.Errorf("max players %d is negative", c.MaxPlayers)
-	}
-	return nil
-}
-
-// RoomStats are a room's counters and tick health.
-type RoomStats struct {
-	Tick uint32
-	// Players counts seats taken by players, connected or away; Away those
-	// away within their grace period.
-	Players    int
-	Away       int
-	Spectators int
-	// Reserved counts seats held by unused reservations.
-	Reserved            int
-	Locked              bool
-	ReservationsExpired uint64
-	// Steps counts game steps; CatchUpSteps those run beyond the first at
-	// one wake-up; SkippedTicks the due ticks that were not run.
-	Steps        uint64
-	CatchUpSteps uint64
-	SkippedTicks uint64
-	// Overruns counts steps (with encode and publish) longer than a tick.
-	Overruns uint64
-	// SnapshotsEncoded counts snapshot encodings: one per step, whatever
-	// the number of members.
-	SnapshotsEncoded uint64
-	SnapshotBytes    int
-	MaxLateness      time.Duration
-	MaxStep          time.Duration
-	LastStep         time.Duration
-}
 
 // command is how other goroutines ask the room for something; the room
 // goroutine carries it out.
@@ -389,85 +271,9 @@ func (r *Room) step() {
 	}
 }
 
-// publish encodes this tick's snapshots, each once, and puts them in the
-// members' slots: one for the whole room, or one per distinct area of
-// interest. It returns how many members it published to.
-func (r *Room) publish() int {
-	var whole *netcode.Snapshot
-	clear(r.views)
-	published := 0
-	for _, m := range r.members {
-		c := m.conn.Load()
-		if c == nil {
-			continue
-		}
-		var snap *netcode.Snapshot
-		if area, ok := r.area(m); ok {
-			if snap = r.views[area]; snap == nil {
-				snap = r.snapshot(r.viewer.AppendView(make([]byte, 0, r.snapSize), area))
-				r.views[area] = snap
-			}
-		} else {
-			if whole == nil {
-				whole = r.snapshot(r.sim.AppendSnapshot(make([]byte, 0, r.snapSize+r.snapSize/4+64)))
-			}
-			snap = whole
-		}
-		c.PublishSnapshot(snap, m.ack)
-		published++
-	}
-	return published
-}
-
-// area is the part of the world m should see, if area of interest is on.
-func (r *Room) area(m *member) (game.Rect, bool) {
-	if r.viewer == nil {
-		return game.Rect{}, false
-	}
-	if m.spectator {
-		return m.view, m.view != (game.Rect{})
-	}
-	return r.viewer.View(m.player)
-}
-
-// snapshot wraps one encoded payload. The payload is shared by every slot
-// it goes to until it is sent, so each one gets a fresh buffer.
-func (r *Room) snapshot(payload []byte) *netcode.Snapshot {
-	r.snapID++
-	r.snapSize = max(r.snapSize, len(payload))
-	r.stats.encs.Add(1)
-	r.stats.snapBytes.Store(int64(len(payload)))
-	r.met.snapshotBytes.Observe(float64(len(payload)))
-	return &netcode.Snapshot{Tick: r.tick, ID: r.snapID, Payload: payload, Deltas: r.deltas}
-}
-
 // setup is what the room told its game.
 func (r *Room) setup() game.Setup {
 	return game.Setup{Seed: r.cfg.Seed, MaxPlayers: r.cfg.MaxPlayers, TickRate: r.cfg.TickRate}
-}
-
-// broadcastCmd sends an event to every member from outside the room.
-type broadcastCmd struct {
-	kind string
-	data any
-}
-
-func (c *broadcastCmd) apply(r *Room) { r.broadcast(c.kind, c.data) }
-
-// broadcast sends one reliable event to every member, encoded once.
-func (r *Room) broadcast(kind string, data any) {
-	var raw []byte
-	if data != nil {
-		var err error
-		if raw, err = msgpack.Marshal(data); err != nil {
-			r.log.Error("event not encodable; dropped", "kind", kind, "err", err)
-			return
-		}
-	}
-	ev := &netcode.Event{Tick: r.tick, Kind: kind, Data: raw}
-	for _, m := range r.members {
-		m.deliver(ev)
-	}
 }
 
 // closeAll closes every member's connection, flushing its reliable lane.

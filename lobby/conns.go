@@ -1,0 +1,36 @@
+package lobby
+
+// track registers a connection goroutine unless the server is closing.
+func (s *Server) track() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+// openConn counts a new connection, or says why it is refused.
+func (s *Server) openConn(ip string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg.MaxConns > 0 && s.conns >= s.cfg.MaxConns {
+		return "server full: too many connections"
+	}
+	if s.cfg.MaxConnsPerIP > 0 && s.connsPer[ip] >= s.cfg.MaxConnsPerIP {
+		return "too many connections from your address"
+	}
+	s.conns++
+	s.connsPer[ip]++
+	return ""
+}
+
+func (s *Server) closeConn(ip string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.conns--
+	if s.connsPer[ip]--; s.connsPer[ip] <= 0 {
+		delete(s.connsPer, ip)
+	}
+}

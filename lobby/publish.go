@@ -1,0 +1,84 @@
+package lobby
+
+import (
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/tickroom/tickroom/game"
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// publish encodes this tick's snapshots, each once, and puts them in the
+// members' slots: one for the whole room, or one per distinct area of
+// interest. It returns how many members it published to.
+func (r *Room) publish() int {
+	var whole *netcode.Snapshot
+	clear(r.views)
+	published := 0
+	for _, m := range r.members {
+		c := m.conn.Load()
+		if c == nil {
+			continue
+		}
+		var snap *netcode.Snapshot
+		if area, ok := r.area(m); ok {
+			if snap = r.views[area]; snap == nil {
+				snap = r.snapshot(r.viewer.AppendView(make([]byte, 0, r.snapSize), area))
+				r.views[area] = snap
+			}
+		} else {
+			if whole == nil {
+				whole = r.snapshot(r.sim.AppendSnapshot(make([]byte, 0, r.snapSize+r.snapSize/4+64)))
+			}
+			snap = whole
+		}
+		c.PublishSnapshot(snap, m.ack)
+		published++
+	}
+	return published
+}
+
+// area is the part of the world m should see, if area of interest is on.
+func (r *Room) area(m *member) (game.Rect, bool) {
+	if r.viewer == nil {
+		return game.Rect{}, false
+	}
+	if m.spectator {
+		return m.view, m.view != (game.Rect{})
+	}
+	return r.viewer.View(m.player)
+}
+
+// snapshot wraps one encoded payload. The payload is shared by every slot
+// it goes to until it is sent, so each one gets a fresh buffer.
+func (r *Room) snapshot(payload []byte) *netcode.Snapshot {
+	r.snapID++
+	r.snapSize = max(r.snapSize, len(payload))
+	r.stats.encs.Add(1)
+	r.stats.snapBytes.Store(int64(len(payload)))
+	r.met.snapshotBytes.Observe(float64(len(payload)))
+	return &netcode.Snapshot{Tick: r.tick, ID: r.snapID, Payload: payload, Deltas: r.deltas}
+}
+
+// broadcastCmd sends an event to every member from outside the room.
+type broadcastCmd struct {
+	kind string
+	data any
+}
+
+func (c *broadcastCmd) apply(r *Room) { r.broadcast(c.kind, c.data) }
+
+// broadcast sends one reliable event to every member, encoded once.
+func (r *Room) broadcast(kind string, data any) {
+	var raw []byte
+	if data != nil {
+		var err error
+		if raw, err = msgpack.Marshal(data); err != nil {
+			r.log.Error("event not encodable; dropped", "kind", kind, "err", err)
+			return
+		}
+	}
+	ev := &netcode.Event{Tick: r.tick, Kind: kind, Data: raw}
+	for _, m := range r.members {
+		m.deliver(ev)
+	}
+}
