@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 ADDR    ?= :8080
 
-.PHONY: all build run test test-go lint fmt bench fuzz clean
+.PHONY: all build run test test-go lint fmt bench microbench fuzz clean
 
 all: build
 
@@ -30,8 +30,11 @@ fmt:
 bench:
 	scripts/bench.sh
 
+microbench:
+	scripts/bench.sh micro
+
 fuzz:
 	scripts/fuzz.sh
 
 clean:
-	rm -rf bin dist
+	rm -rf bin dist clients/web/test-results clients/web/dist/assets clients/web/dist/index.html

@@ -148,7 +148,7 @@ func TestWriteTimeoutClosesTooSlow(t *testing.T) {
 	defer ws.CloseNow()
 	c := ts.conn(t)
 	big := append([]byte{0xc6, 0x00, 0x04, 0x00, 0x00}, make([]byte, 256<<10)...) // bin32 of 256 KiB
-	for i := range 400 { // 100 MiB: more than any socket buffer holds
+	for i := range 400 {                                                          // 100 MiB: more than any socket buffer holds
 		c.PublishSnapshot(&netcode.Snapshot{Tick: uint32(i + 1), ID: uint64(i + 1), Payload: big}, 0)
 		if code, _ := c.CloseStatus(); code != 0 {
 			break

@@ -90,7 +90,7 @@ func NewHandler(fsys fs.FS) http.Handler {
 			w.Write(fallbackPage)
 		case r.URL.Path == "/":
 			h.Set("Cache-Control", "no-cache")
-			h.Set("Content-Security-Policy", pagePolicy)
+			h.Set("Content-Security-Policy", pagePolicy(r.Host))
 			h.Set("ETag", etag)
 			h.Set("Content-Type", "text/html; charset=utf-8")
 			http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(index))
@@ -112,5 +112,29 @@ func NewHandler(fsys fs.FS) http.Handler {
 
 // pagePolicy lets the game load only its own script and style and talk
 // only to its own server: text from other players can never run as code.
-const pagePolicy = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; " +
-	"script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+// The WebSocket origin is named as well as 'self', which older browsers do
+// not match with ws: and wss:.
+func pagePolicy(host string) string {
+	connect := "'self'"
+	if validHost(host) {
+		connect += " ws://" + host + " wss://" + host
+	}
+	return "default-src 'self'; connect-src " + connect + "; img-src 'self' data:; style-src 'self'; " +
+		"script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+}
+
+// validHost reports whether a Host header is plain enough to go into a
+// header value: letters, digits and . - : [ ] only.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for _, c := range h {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '.' || c == '-' || c == ':' || c == '[' || c == ']'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,200 @@
+// The end-to-end tests' surroundings: the real tickroom binary, a TCP proxy
+// that can cut the browser's connections like a lost network would, the Go
+// probe that watches a room from the server's side, and headless Chromium.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const repoDir = path.resolve(webDir, '../..');
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+/** Runs a command to completion; rejects with its output when it fails. */
+export function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}\n${out}`))));
+  });
+}
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export async function tempDir() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tickroom-e2e-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Builds the server (embedding the freshly built dist/) and the probe.
+ * Returns their paths.
+ */
+export async function buildBinaries(dir) {
+  const server = path.join(dir, 'tickroom');
+  const probe = path.join(dir, 'probe');
+  await run('go', ['build', '-o', server, './cmd/tickroom']);
+  await run('go', ['build', '-o', probe, './clients/web/e2e/probe']);
+  return { server, probe };
+}
+
+/** Waits for a line of a child's output that matches re; returns the match. */
+function waitForLine(stream, re, ms, what) {
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: stream });
+    const timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+    lines.on('line', (l) => {
+      const m = l.match(re);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+  });
+}
+
+/**
+ * Starts `tickroom serve` on 127.0.0.1 and a free port; resolves when it
+ * logs its address. Its log is kept in .log for failure messages.
+ */
+export async function startServer(bin, extraArgs = [], env = {}) {
+  const p = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--log-format', 'text', ...extraArgs], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const server = { proc: p, log: [], exited: new Promise((r) => p.on('exit', (code, sig) => r({ code, sig }))) };
+  readline.createInterface({ input: p.stderr }).on('line', (l) => {
+    server.log.push(l);
+    if (server.log.length > 500) server.log.shift();
+  });
+  const [, addr] = await waitForLine(p.stderr, /tickroom serving.*addr=(127\.0\.0\.1:\d+)/, 20_000, 'tickroom serving line');
+  server.addr = addr;
+  server.http = `http://${addr}`;
+  server.ws = `ws://${addr}/ws`;
+  server.stop = async (signal = 'SIGTERM') => {
+    if (p.exitCode === null && p.signalCode === null) p.kill(signal);
+    return server.exited;
+  };
+  return server;
+}
+
+/**
+ * A TCP proxy in front of the server. dropAll() cuts every connection
+ * through it at once, with no WebSocket close handshake: to the browser and
+ * the server alike it looks like a lost network.
+ */
+export async function startProxy(target) {
+  const [host, port] = target.split(':');
+  const sockets = new Set();
+  const srv = net.createServer((client) => {
+    const upstream = net.connect(Number(port), host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port: own } = srv.address();
+  return {
+    http: `http://127.0.0.1:${own}`,
+    get open() {
+      return sockets.size;
+    },
+    dropAll() {
+      for (const s of sockets) s.resetAndDestroy?.() ?? s.destroy();
+    },
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        srv.close(r);
+      }),
+  };
+}
+
+/**
+ * Starts the probe on a room. It keeps the latest snapshot and every event
+ * it prints; waitFor(pred) resolves with the first snapshot (old or new)
+ * for which pred holds.
+ */
+export async function startProbe(bin, wsURL, room, { bots = 0, watch = true } = {}) {
+  const p = spawn(bin, ['-url', wsURL, '-room', room, '-bots', String(bots), `-watch=${watch}`], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const probe = { proc: p, latest: undefined, events: [], errors: [], waiters: new Set() };
+  let stderr = '';
+  p.stderr.on('data', (d) => (stderr += d));
+  readline.createInterface({ input: p.stdout }).on('line', (l) => {
+    const m = JSON.parse(l);
+    if (m.type === 'snapshot') {
+      probe.latest = m;
+      for (const w of probe.waiters) w(m);
+    } else if (m.type === 'event') probe.events.push(m);
+    else if (m.type === 'error') probe.errors.push(m.error);
+    else if (m.type === 'welcome') probe.welcome = m;
+  });
+  probe.exited = new Promise((r) => p.on('exit', (code) => r(code)));
+  probe.stderr = () => stderr;
+  probe.snake = (player, snap = probe.latest) => snap?.snakes.find((s) => s.player === player);
+  probe.waitFor = (pred, ms, what) =>
+    new Promise((resolve, reject) => {
+      if (probe.latest && pred(probe.latest)) return resolve(probe.latest);
+      const timer = setTimeout(() => {
+        probe.waiters.delete(check);
+        reject(new Error(`probe: ${what} not seen within ${ms} ms (stderr: ${stderr.trim()})`));
+      }, ms);
+      const check = (m) => {
+        if (!pred(m)) return;
+        clearTimeout(timer);
+        probe.waiters.delete(check);
+        resolve(m);
+      };
+      probe.waiters.add(check);
+    });
+  probe.stop = async () => {
+    p.stdin.end(); // the probe exits when its stdin closes
+    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
+    await probe.exited;
+    clearTimeout(timer);
+  };
+  if (watch) await probe.waitFor(() => true, 10_000, 'a first snapshot');
+  return probe;
+}
+
+/** Polls fn (async) until it returns a truthy value; returns that value. */
+export async function eventually(fn, ms, what) {
+  const until = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

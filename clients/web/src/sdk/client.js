@@ -1,0 +1,399 @@
+// TickroomClient is one player's connection to a tickroom server over the
+// tickroom.v1 protocol: hello and welcome, inputs with increasing seqs,
+// events with gap detection, snapshots with acks, automatic pongs, chat,
+// leave, and automatic reconnection with exponential backoff and jitter.
+//
+//   const c = new TickroomClient({ url: 'ws://localhost:8080/ws', hello: { name: 'ada', game: 'snake' } });
+//   c.on('welcome', ({ welcome, resumed }) => ...);
+//   c.on('snapshot', (s) => ...);      // {tick, base, ack, payload, receivedAt}
+//   c.on('event', (e) => ...);         // {seq, tick, kind, data}
+//   c.connect();
+//   c.sendInput(1);
+//
+// Events emitted (on(type, fn)):
+//   state        'connecting' | 'open' | 'reconnecting' | 'closed'
+//   welcome      {welcome, reconnected, resumed}
+//   event        {seq, tick, kind, data}
+//   gap          {expected, got}: an event seq was skipped (a server bug or
+//                a resume that could not replay everything)
+//   snapshot     {tick, base, ack, payload, receivedAt}
+//   ping         {id, serverTimeMs, tick, rttMs}
+//   serverError  {code, message}: the connection stays open
+//   protocolError Error: a message this client could not decode; ignored
+//   disconnect   {code, name, message, reason, willReconnect, delayMs, attempt}
+//   reconnecting {attempt}: a reconnection attempt starts now
+//   closed       {code, name, message, reason}: final, no more reconnecting
+//
+// On reconnect the hello carries the previous welcome's room and session and
+// the last event seq, so that a server that supports resume puts the player
+// back on its seat (welcome.resumed, or the same player id in the same room);
+// otherwise the client is a new player and event seqs start again at 1. When
+// the server refuses such a hello (no such room, room full, session
+// refused), the client tries once more with the original hello.
+
+import { Backoff } from './backoff.js';
+import { CloseCode, describeClose } from './closecodes.js';
+import {
+  SUBPROTOCOL,
+  decodeMessage,
+  encodeChat,
+  encodeHello,
+  encodeInput,
+  encodeLeave,
+  encodePong,
+  ProtocolError,
+} from './codec.js';
+import { Emitter } from './emitter.js';
+import { InputLog } from './inputs.js';
+
+/** Close codes after which a resume hello is retried as the original hello. */
+const RETRY_AS_NEW = new Set([CloseCode.ROOM_FULL, CloseCode.UNAUTHORIZED, CloseCode.ROOM_NOT_FOUND]);
+
+/**
+ * The code this client closes a silent connection with. It is not 1000:
+ * the server takes 1000 as leaving for good, and this player may resume.
+ */
+export const CLOSE_STALE = 4999;
+
+/** Connection states. */
+export const State = Object.freeze({
+  IDLE: 'idle',
+  CONNECTING: 'connecting',
+  OPEN: 'open',
+  RECONNECTING: 'reconnecting',
+  CLOSED: 'closed',
+});
+
+export class TickroomClient extends Emitter {
+  #url;
+  #hello;
+  #WS;
+  #backoff;
+  #maxAttempts;
+  #staleAfterMs;
+  #now;
+  #setTimeout;
+  #clearTimeout;
+
+  #ws = null;
+  #state = State.IDLE;
+  #welcome = undefined; // the latest welcome
+  #welcomedHere = false; // the current socket got its welcome
+  #resumeHello = false; // the current socket's hello asked for a resume
+  #forceNew = false; // the next hello is the original one
+  #lastEvent = 0;
+  #inputs = new InputLog();
+  #rttMs = undefined;
+  #deliberate = false; // leave() or close() was called
+  #retryTimer = undefined;
+  #staleTimer = undefined;
+
+  /**
+   * @param {object} opts
+   * @param {string} opts.url WebSocket URL of the server's /ws endpoint.
+   * @param {object} [opts.hello] {name, game, room, spectator, reservation, auth}.
+   * @param {Function} [opts.WebSocket] WebSocket constructor (tests inject a fake).
+   * @param {object|Backoff} [opts.backoff] Backoff or its options.
+   * @param {number} [opts.maxReconnectAttempts] attempts in a row before giving up.
+   * @param {number} [opts.staleAfterMs] a connection silent this long is taken as dead
+   *   (the server sends a snapshot every tick and a ping every 2 s).
+   * @param {() => number} [opts.now] clock in ms.
+   * @param {Function} [opts.setTimeout]
+   * @param {Function} [opts.clearTimeout]
+   */
+  constructor(opts) {
+    super();
+    this.#url = opts.url;
+    this.#hello = { ...(opts.hello ?? {}) };
+    this.#WS = opts.WebSocket ?? globalThis.WebSocket;
+    this.#backoff = opts.backoff instanceof Backoff ? opts.backoff : new Backoff(opts.backoff);
+    this.#maxAttempts = opts.maxReconnectAttempts ?? 30;
+    this.#staleAfterMs = opts.staleAfterMs ?? 8000;
+    this.#now = opts.now ?? (() => performance.now());
+    this.#setTimeout = opts.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
+    this.#clearTimeout = opts.clearTimeout ?? ((t) => globalThis.clearTimeout(t));
+  }
+
+  /** Connection state, one of State. */
+  get state() {
+    return this.#state;
+  }
+  /** The latest welcome, or undefined before the first. */
+  get welcome() {
+    return this.#welcome;
+  }
+  /** This client's player id in its room, or undefined. */
+  get player() {
+    return this.#welcome?.player;
+  }
+  get room() {
+    return this.#welcome?.room;
+  }
+  /** Seq of the last event received; sent as lastEvent on reconnect. */
+  get lastEvent() {
+    return this.#lastEvent;
+  }
+  /** The round trip the server measured, in ms, from its pings. */
+  get rttMs() {
+    return this.#rttMs;
+  }
+  /** Seq of the last input sent on this connection. */
+  get inputSeq() {
+    return this.#inputs.seq;
+  }
+  /** Last input seq the room applied (from snapshots). */
+  get ack() {
+    return this.#inputs.ack;
+  }
+  /** Input-to-acknowledgement latency of the newest acknowledged input, ms. */
+  get inputLatencyMs() {
+    return this.#inputs.latencyMs;
+  }
+  /** Reconnection attempts since the last welcome. */
+  get attempt() {
+    return this.#backoff.attempt;
+  }
+
+  /** Opens the connection. */
+  connect() {
+    if (this.#state !== State.IDLE) throw new Error('tickroom: connect called twice');
+    this.#setState(State.CONNECTING);
+    this.#open();
+  }
+
+  /**
+   * Sends a game input and returns its seq, or 0 when not connected (inputs
+   * are not queued across a reconnect: they would be stale).
+   */
+  sendInput(payload) {
+    if (!this.#isOpen()) return 0;
+    const seq = this.#inputs.next(this.#now());
+    this.#ws.send(encodeInput(seq, payload));
+    return seq;
+  }
+
+  /** Sends a chat message (1..200 characters); false when not connected. */
+  sendChat(text) {
+    const frame = encodeChat(text); // throws on a bad length, even offline
+    if (!this.#isOpen()) return false;
+    this.#ws.send(frame);
+    return true;
+  }
+
+  /** Leaves the room for good; the server confirms by closing with 1000. */
+  leave() {
+    this.#deliberate = true;
+    if (this.#isOpen()) {
+      this.#ws.send(encodeLeave());
+      // The server closes; if it does not within a moment, close anyway.
+      const ws = this.#ws;
+      this.#setTimeout(() => {
+        if (this.#ws === ws) ws.close(CloseCode.NORMAL, 'left');
+      }, 2000);
+      return;
+    }
+    this.#finish(describeClose(CloseCode.NORMAL, 'left'));
+  }
+
+  /**
+   * Closes the connection normally, without reconnecting. The server takes
+   * a normal close as leaving; leave() says so explicitly.
+   */
+  close() {
+    this.#deliberate = true;
+    const ws = this.#ws;
+    this.#finish(describeClose(CloseCode.NORMAL, 'closed by the client'));
+    if (ws) ws.close(CloseCode.NORMAL, 'closed by the client');
+  }
+
+  /** Skips the wait before the next reconnection attempt (e.g. back online). */
+  reconnectNow() {
+    if (this.#state !== State.RECONNECTING || this.#retryTimer === undefined) return;
+    this.#clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#attemptReconnect();
+  }
+
+  #isOpen() {
+    return this.#ws !== null && this.#welcomedHere && this.#ws.readyState === 1;
+  }
+
+  #setState(s) {
+    if (this.#state === s) return;
+    this.#state = s;
+    this.emit('state', s);
+  }
+
+  #helloForAttempt() {
+    const prev = this.#welcome;
+    if (!prev || this.#forceNew) {
+      this.#resumeHello = false;
+      return { ...this.#hello };
+    }
+    this.#resumeHello = true;
+    return {
+      ...this.#hello,
+      room: prev.room,
+      session: prev.session,
+      lastEvent: this.#lastEvent,
+      spectator: prev.spectator,
+    };
+  }
+
+  #open() {
+    const hello = this.#helloForAttempt();
+    this.#welcomedHere = false;
+    let ws;
+    try {
+      ws = new this.#WS(this.#url, SUBPROTOCOL);
+    } catch (err) {
+      this.#finish({ ...describeClose(CloseCode.ABNORMAL), message: `Cannot connect: ${err.message}` });
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    this.#ws = ws;
+    ws.onopen = () => {
+      if (this.#ws === ws) ws.send(encodeHello(hello));
+    };
+    ws.onmessage = (e) => {
+      if (this.#ws === ws) this.#onMessage(e.data);
+    };
+    ws.onclose = (e) => {
+      if (this.#ws === ws) this.#onClose(e.code, e.reason);
+    };
+    ws.onerror = () => {}; // a close event follows
+    this.#armStaleTimer();
+  }
+
+  // A socket can die without a close (a laptop lid, a lost Wi-Fi): when the
+  // server has said nothing for staleAfterMs, give up on it.
+  #armStaleTimer() {
+    if (this.#staleTimer !== undefined) this.#clearTimeout(this.#staleTimer);
+    const ws = this.#ws;
+    this.#staleTimer = this.#setTimeout(() => {
+      this.#staleTimer = undefined;
+      if (this.#ws !== ws || !ws) return;
+      try {
+        ws.close(CLOSE_STALE, 'no message from the server');
+      } catch {
+        // closing a socket that never opened may throw; it is dropped anyway
+      }
+      this.#onClose(CloseCode.ABNORMAL, `no message from the server for ${this.#staleAfterMs / 1000} s`);
+    }, this.#staleAfterMs);
+  }
+
+  #onMessage(data) {
+    if (typeof data === 'string') {
+      this.emit('protocolError', new ProtocolError('the server sent a text frame'));
+      return;
+    }
+    let m;
+    try {
+      m = decodeMessage(new Uint8Array(data));
+    } catch (err) {
+      this.emit('protocolError', err);
+      return;
+    }
+    this.#armStaleTimer();
+    switch (m.type) {
+      case 'welcome':
+        this.#onWelcome(m.welcome);
+        break;
+      case 'event':
+        this.#onEvent(m);
+        break;
+      case 'ping':
+        this.#ws.send(encodePong(m.id));
+        this.#rttMs = m.rttMs;
+        this.emit('ping', { id: m.id, serverTimeMs: m.serverTimeMs, tick: m.tick, rttMs: m.rttMs });
+        break;
+      case 'error':
+        this.emit('serverError', { code: m.code, message: m.message });
+        break;
+      case 'snapshot': {
+        const receivedAt = this.#now();
+        this.#inputs.acknowledge(m.ack, receivedAt);
+        this.emit('snapshot', { tick: m.tick, base: m.base, ack: m.ack, payload: m.payload, receivedAt });
+        break;
+      }
+      default:
+        this.emit('protocolError', new ProtocolError(`unexpected ${m.type} from the server`));
+    }
+  }
+
+  #onWelcome(w) {
+    const prev = this.#welcome;
+    const reconnected = prev !== undefined;
+    const resumed = reconnected && (w.resumed || (w.player === prev.player && w.room === prev.room));
+    if (!resumed) this.#lastEvent = 0; // a new player: events count from 1 again
+    if (this.#hello.reservation) {
+      // A reservation is good for one join; coming back means its room.
+      const { reservation: _spent, ...rest } = this.#hello;
+      this.#hello = { ...rest, room: w.room };
+    }
+    this.#welcome = w;
+    this.#welcomedHere = true;
+    this.#forceNew = false;
+    this.#inputs.reset(); // input seqs count per connection
+    this.#backoff.reset();
+    this.#setState(State.OPEN);
+    this.emit('welcome', { welcome: w, reconnected, resumed });
+  }
+
+  #onEvent(m) {
+    if (m.seq <= this.#lastEvent) return; // already seen (replayed on resume)
+    if (m.seq !== this.#lastEvent + 1) this.emit('gap', { expected: this.#lastEvent + 1, got: m.seq });
+    this.#lastEvent = m.seq;
+    this.emit('event', { seq: m.seq, tick: m.tick, kind: m.kind, data: m.data });
+  }
+
+  #onClose(code, reason) {
+    this.#ws = null;
+    if (this.#staleTimer !== undefined) {
+      this.#clearTimeout(this.#staleTimer);
+      this.#staleTimer = undefined;
+    }
+    const info = describeClose(code, reason);
+    if (this.#deliberate) {
+      this.#finish(info);
+      return;
+    }
+    // A refused resume: come back as a new player instead, at once.
+    const refusedResume = !this.#welcomedHere && this.#resumeHello && RETRY_AS_NEW.has(code);
+    if (refusedResume) this.#forceNew = true;
+    if (!info.reconnect && !refusedResume) {
+      this.#finish(info);
+      return;
+    }
+    if (this.#backoff.attempt >= this.#maxAttempts) {
+      this.#finish({ ...info, message: `${info.message} Gave up reconnecting.` });
+      return;
+    }
+    const attempt = this.#backoff.attempt + 1;
+    const delayMs = refusedResume ? 0 : this.#backoff.next();
+    if (refusedResume) this.#backoff.attempt++;
+    this.#setState(State.RECONNECTING);
+    this.emit('disconnect', { ...info, willReconnect: true, delayMs, attempt });
+    this.#retryTimer = this.#setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#attemptReconnect();
+    }, delayMs);
+  }
+
+  #attemptReconnect() {
+    if (this.#state !== State.RECONNECTING) return;
+    this.emit('reconnecting', { attempt: this.#backoff.attempt });
+    this.#open();
+  }
+
+  #finish(info) {
+    if (this.#state === State.CLOSED) return;
+    if (this.#retryTimer !== undefined) this.#clearTimeout(this.#retryTimer);
+    if (this.#staleTimer !== undefined) this.#clearTimeout(this.#staleTimer);
+    this.#retryTimer = this.#staleTimer = undefined;
+    this.#ws = null;
+    this.#setState(State.CLOSED);
+    this.emit('disconnect', { ...info, willReconnect: false, delayMs: 0, attempt: this.#backoff.attempt });
+    this.emit('closed', { code: info.code, name: info.name, message: info.message, reason: info.reason });
+  }
+}

@@ -1,0 +1,64 @@
+// SnapshotBuffer keeps the recent snapshots of one connection in tick order
+// for interpolation. Snapshots are volatile: ticks may be skipped, and a
+// snapshot not newer than the newest one kept is dropped.
+
+export class SnapshotBuffer {
+  /** @param {{capacity?: number}} opts */
+  constructor({ capacity = 16 } = {}) {
+    this.capacity = capacity;
+    /** @type {Array<{tick: number, receivedAt: number}>} ascending tick */
+    this.items = [];
+    this.stats = { accepted: 0, stale: 0, deltas: 0, skippedTicks: 0 };
+  }
+
+  /** The newest snapshot, or undefined. */
+  get newest() {
+    return this.items[this.items.length - 1];
+  }
+
+  /**
+   * Adds a snapshot ({tick, base, ...}); returns whether it was kept. A
+   * delta (base != 0) is dropped and counted: this client has no delta
+   * decoder yet, and the server sends full snapshots.
+   */
+  push(snap) {
+    if (snap.base) {
+      this.stats.deltas++;
+      return false;
+    }
+    const last = this.newest;
+    if (last && snap.tick <= last.tick) {
+      this.stats.stale++;
+      return false;
+    }
+    if (last) this.stats.skippedTicks += snap.tick - last.tick - 1;
+    this.items.push(snap);
+    if (this.items.length > this.capacity) this.items.shift();
+    this.stats.accepted++;
+    return true;
+  }
+
+  /** Forgets every snapshot (a new connection, perhaps another room). */
+  clear() {
+    this.items.length = 0;
+  }
+
+  /**
+   * Returns the two snapshots around a (fractional) tick and how far
+   * between them it is: {from, to, alpha} with alpha in [0, 1]. Before the
+   * oldest or after the newest, both are that end's snapshot.
+   */
+  around(tick) {
+    const items = this.items;
+    if (!items.length) return undefined;
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (tick <= first.tick) return { from: first, to: first, alpha: 0 };
+    if (tick >= last.tick) return { from: last, to: last, alpha: 0 };
+    let i = items.length - 1;
+    while (items[i - 1].tick > tick) i--;
+    const from = items[i - 1];
+    const to = items[i];
+    return { from, to, alpha: (tick - from.tick) / (to.tick - from.tick) };
+  }
+}

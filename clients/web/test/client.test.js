@@ -1,0 +1,362 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import { encode } from '@msgpack/msgpack';
+
+import { Backoff } from '../src/sdk/backoff.js';
+import { CLOSE_STALE, State, TickroomClient } from '../src/sdk/client.js';
+import { describeClose } from '../src/sdk/closecodes.js';
+import { FakeTimers, FakeWebSocket } from './helpers.js';
+
+const welcome = (over = {}) =>
+  encode([
+    16,
+    {
+      player: 3,
+      session: 'r1.aaaa',
+      room: 'r1',
+      game: 'snake',
+      tickRate: 20,
+      tick: 100,
+      players: [
+        [1, 'ada'],
+        [3, 'bob'],
+      ],
+      config: { w: 64, h: 64 },
+      ...over,
+    },
+  ]);
+const event = (seq, kind = 'chat', data = [1, 'hi']) => encode([17, seq, 100 + seq, kind, data]);
+const snapshot = (tick, ack = 0) => encode([20, tick, 0, ack, [tick, 8, 8, [], new Uint8Array()]]);
+
+// A client wired to fakes, recording what it emits.
+function setup(opts = {}) {
+  FakeWebSocket.reset();
+  const timers = new FakeTimers();
+  const rs = opts.random ?? [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
+  let i = 0;
+  const client = new TickroomClient({
+    url: 'ws://example/ws',
+    hello: { name: 'bob', game: 'snake' },
+    WebSocket: FakeWebSocket,
+    backoff: new Backoff({ random: () => rs[i++ % rs.length] }),
+    setTimeout: timers.setTimeout,
+    clearTimeout: timers.clearTimeout,
+    now: timers.clock,
+    ...opts.client,
+  });
+  const seen = [];
+  for (const type of ['state', 'welcome', 'event', 'gap', 'snapshot', 'ping', 'serverError', 'protocolError', 'disconnect', 'reconnecting', 'closed']) {
+    client.on(type, (v) => seen.push([type, v]));
+  }
+  const of = (type) => seen.filter(([t]) => t === type).map(([, v]) => v);
+  return { client, timers, seen, of };
+}
+
+// Connects and takes the welcome; returns the socket.
+function join(client, w = welcome()) {
+  if (client.state === State.IDLE) client.connect();
+  const ws = FakeWebSocket.last;
+  ws.open();
+  ws.receive(w);
+  return ws;
+}
+
+describe('TickroomClient', () => {
+  beforeEach(() => FakeWebSocket.reset());
+
+  test('connects with the subprotocol, binary frames, and says hello first', () => {
+    const { client, of } = setup();
+    client.connect();
+    const ws = FakeWebSocket.last;
+    assert.equal(ws.url, 'ws://example/ws');
+    assert.equal(ws.protocol, 'tickroom.v1');
+    assert.equal(ws.binaryType, 'arraybuffer');
+    assert.equal(client.state, State.CONNECTING);
+    ws.open();
+    assert.deepEqual(ws.sent, [{ type: 'hello', hello: { name: 'bob', game: 'snake' } }]);
+    ws.receive(welcome());
+    assert.equal(client.state, State.OPEN);
+    assert.equal(client.player, 3);
+    assert.equal(client.room, 'r1');
+    assert.deepEqual(of('welcome')[0].reconnected, false);
+    assert.deepEqual(of('state'), [State.CONNECTING, State.OPEN]);
+  });
+
+  test('inputs carry seqs from 1; snapshots ack them', () => {
+    const { client, timers, of } = setup();
+    assert.equal(client.sendInput(1), 0, 'no input before the welcome');
+    const ws = join(client);
+    timers.now = 1000;
+    assert.equal(client.sendInput(1), 1);
+    timers.now = 1010;
+    assert.equal(client.sendInput(2), 2);
+    assert.deepEqual(ws.sentOf('input'), [
+      { type: 'input', seq: 1, payload: 1 },
+      { type: 'input', seq: 2, payload: 2 },
+    ]);
+    timers.now = 1060;
+    ws.receive(snapshot(101, 2));
+    assert.equal(client.ack, 2);
+    assert.equal(client.inputLatencyMs, 50);
+    const s = of('snapshot')[0];
+    assert.deepEqual([s.tick, s.base, s.ack, s.receivedAt], [101, 0, 2, 1060]);
+    assert.deepEqual(s.payload, [101, 8, 8, [], new Uint8Array()]);
+  });
+
+  test('answers pings with pongs and exposes the rtt', () => {
+    const { client, of } = setup();
+    const ws = join(client);
+    ws.receive(encode([18, 7, 1_700_000_000_000, 120, 35]));
+    assert.deepEqual(ws.sentOf('pong'), [{ type: 'pong', id: 7 }]);
+    assert.equal(client.rttMs, 35);
+    assert.equal(of('ping')[0].tick, 120);
+  });
+
+  test('tracks the last event and reports gaps', () => {
+    const { client, of } = setup();
+    const ws = join(client);
+    ws.receive(event(1));
+    ws.receive(event(2, 'joined', [4, 'eve']));
+    ws.receive(event(2)); // a repeat
+    ws.receive(event(5));
+    assert.equal(client.lastEvent, 5);
+    assert.deepEqual(of('event').map((e) => e.seq), [1, 2, 5]);
+    assert.deepEqual(of('event')[1], { seq: 2, tick: 102, kind: 'joined', data: [4, 'eve'] });
+    assert.deepEqual(of('gap'), [{ expected: 3, got: 5 }]);
+  });
+
+  test('server errors and undecodable frames are reported, and the connection stays', () => {
+    const { client, of } = setup();
+    const ws = join(client);
+    ws.receive(encode([19, 'bad_input', 'no']));
+    ws.receive(new Uint8Array([0xc1]));
+    ws.onmessage({ data: 'text' });
+    assert.deepEqual(of('serverError'), [{ code: 'bad_input', message: 'no' }]);
+    assert.equal(of('protocolError').length, 2);
+    assert.equal(client.state, State.OPEN);
+  });
+
+  test('chat and leave', () => {
+    const { client, of } = setup();
+    assert.equal(client.sendChat('early'), false);
+    assert.throws(() => client.sendChat(''), RangeError);
+    const ws = join(client);
+    assert.equal(client.sendChat('gg'), true);
+    client.leave();
+    assert.deepEqual(ws.sent.slice(1), [
+      { type: 'chat', text: 'gg' },
+      { type: 'leave' },
+    ]);
+    ws.serverClose(1000, 'left');
+    assert.equal(client.state, State.CLOSED);
+    assert.equal(of('closed')[0].code, 1000);
+    assert.equal(FakeWebSocket.instances.length, 1, 'no reconnect after leave');
+  });
+
+  test('reconnects with backoff and jitter, with session and lastEvent in the hello', () => {
+    const { client, timers, of } = setup({ random: [0, 0.5, 1] });
+    const ws = join(client);
+    ws.receive(event(1));
+    ws.receive(event(2));
+    ws.serverClose(1006);
+    assert.equal(client.state, State.RECONNECTING);
+    const d = of('disconnect')[0];
+    assert.deepEqual([d.code, d.name, d.willReconnect, d.delayMs, d.attempt], [1006, 'abnormal', true, 250, 1]);
+    assert.deepEqual(timers.delays, [250]);
+
+    // The server is down: each attempt fails, and the waits grow.
+    timers.advance(250);
+    assert.equal(FakeWebSocket.instances.length, 2);
+    FakeWebSocket.last.serverClose(1006);
+    assert.deepEqual(timers.delays, [750]);
+    timers.advance(750);
+    FakeWebSocket.last.serverClose(1006);
+    assert.deepEqual(timers.delays, [2000]);
+    timers.advance(2000);
+    assert.deepEqual(of('reconnecting').map((r) => r.attempt), [1, 2, 3]);
+
+    // It is back: the hello asks to resume.
+    const ws4 = FakeWebSocket.last;
+    ws4.open();
+    assert.deepEqual(ws4.sent[0], {
+      type: 'hello',
+      hello: { name: 'bob', game: 'snake', room: 'r1', session: 'r1.aaaa', lastEvent: 2 },
+    });
+  });
+
+  test('a resume keeps the event count; the server replays what was missed', () => {
+    const { client, of } = setup();
+    const ws = join(client);
+    ws.receive(event(1));
+    ws.receive(event(2));
+    ws.serverClose(4003);
+    const t = of('disconnect')[0];
+    assert.equal(t.message, describeClose(4003).message);
+    client.reconnectNow();
+    const ws2 = join(client, welcome({ session: 'r1.bbbb', resumed: true }));
+    assert.equal(ws2, FakeWebSocket.instances[1]);
+    const w = of('welcome')[1];
+    assert.deepEqual([w.reconnected, w.resumed], [true, true]);
+    ws2.receive(event(3));
+    assert.deepEqual(of('gap'), []);
+    assert.equal(client.lastEvent, 3);
+    // The next resume uses the new token.
+    ws2.serverClose(1006);
+    client.reconnectNow();
+    FakeWebSocket.last.open();
+    assert.equal(FakeWebSocket.last.sent[0].hello.session, 'r1.bbbb');
+  });
+
+  test('the same player id in the same room counts as a resume without the flag', () => {
+    const { client, of } = setup();
+    join(client).serverClose(1006);
+    client.reconnectNow();
+    join(client, welcome({ session: 'r1.cccc' }));
+    assert.equal(of('welcome')[1].resumed, true);
+  });
+
+  test('a new player after a reconnect starts events again from 1', () => {
+    const { client, of } = setup();
+    const ws = join(client);
+    ws.receive(event(1));
+    ws.receive(event(2));
+    ws.serverClose(1006);
+    client.reconnectNow();
+    const ws2 = join(client, welcome({ player: 9, session: 'r1.dddd' }));
+    const w = of('welcome')[1];
+    assert.deepEqual([w.reconnected, w.resumed], [true, false]);
+    assert.equal(client.player, 9);
+    assert.equal(client.lastEvent, 0);
+    ws2.receive(event(1));
+    assert.deepEqual(of('gap'), []);
+    assert.equal(client.sendInput(0), 1, 'input seqs restart per connection');
+  });
+
+  test('a refused resume is retried at once with the original hello', () => {
+    const { client, timers, of } = setup();
+    join(client).serverClose(1006);
+    client.reconnectNow();
+    const ws2 = FakeWebSocket.last;
+    ws2.open();
+    assert.equal(ws2.sent[0].hello.session, 'r1.aaaa');
+    ws2.serverClose(4011, 'unknown or expired session');
+    assert.equal(client.state, State.RECONNECTING);
+    assert.deepEqual(timers.delays, [0]);
+    timers.advance(0);
+    const ws3 = FakeWebSocket.last;
+    ws3.open();
+    assert.deepEqual(ws3.sent[0], { type: 'hello', hello: { name: 'bob', game: 'snake' } });
+    ws3.receive(welcome({ player: 4, room: 'r2' }));
+    assert.equal(client.room, 'r2');
+    assert.equal(of('welcome')[1].resumed, false);
+  });
+
+  test('a seat reservation is spent by the first join', () => {
+    const { client, timers } = setup({ client: { hello: { name: 'bob', room: 'r9', reservation: 'tok' } } });
+    client.connect();
+    const ws = FakeWebSocket.last;
+    ws.open();
+    assert.deepEqual(ws.sent[0].hello, { name: 'bob', room: 'r9', reservation: 'tok' });
+    ws.receive(welcome({ room: 'r9' }));
+    ws.serverClose(1006);
+    client.reconnectNow();
+    const ws2 = FakeWebSocket.last;
+    ws2.open();
+    assert.deepEqual(ws2.sent[0].hello, { name: 'bob', room: 'r9', session: 'r1.aaaa' }); // lastEvent 0 is left out
+    ws2.serverClose(4011); // the resume is refused: join the room again as new
+    timers.advance(0);
+    FakeWebSocket.last.open();
+    assert.deepEqual(FakeWebSocket.last.sent[0].hello, { name: 'bob', room: 'r9' });
+  });
+
+  for (const code of [1000, 4001, 4005, 4007, 4008, 4010, 4011, 4012, 4013]) {
+    test(`close ${code} (${describeClose(code).name}) ends the client`, () => {
+      const { client, timers, of } = setup();
+      join(client).serverClose(code, 'why');
+      assert.equal(client.state, State.CLOSED);
+      assert.equal(timers.pending.size, 0, 'no reconnect scheduled');
+      const c = of('closed')[0];
+      assert.deepEqual([c.code, c.reason], [code, 'why']);
+      assert.equal(c.message, describeClose(code).message);
+    });
+  }
+
+  for (const code of [1001, 1006, 1011, 4002, 4003, 4004, 4006, 4009, 4014]) {
+    test(`close ${code} (${describeClose(code).name}) reconnects`, () => {
+      const { client } = setup();
+      join(client).serverClose(code);
+      assert.equal(client.state, State.RECONNECTING);
+    });
+  }
+
+  test('a refused first join does not retry', () => {
+    const { client, of } = setup();
+    client.connect();
+    FakeWebSocket.last.open();
+    FakeWebSocket.last.serverClose(4012, 'room not found');
+    assert.equal(client.state, State.CLOSED);
+    assert.equal(of('closed')[0].message, 'That room does not exist (any more).');
+  });
+
+  test('a server that is down at first is retried', () => {
+    const { client, timers } = setup();
+    client.connect();
+    FakeWebSocket.last.serverClose(1006);
+    assert.equal(client.state, State.RECONNECTING);
+    timers.advance(375);
+    assert.equal(FakeWebSocket.instances.length, 2);
+    // A connection attempt that hangs is given up too.
+    timers.advance(8000);
+    assert.equal(FakeWebSocket.instances[1].closed.code, CLOSE_STALE);
+    assert.equal(client.state, State.RECONNECTING);
+  });
+
+  test('gives up after maxReconnectAttempts', () => {
+    const { client, timers, of } = setup({ client: { maxReconnectAttempts: 3 } });
+    join(client).serverClose(1006);
+    for (let i = 0; i < 3; i++) {
+      timers.advance(20_000);
+      FakeWebSocket.last.serverClose(1006);
+    }
+    assert.equal(FakeWebSocket.instances.length, 4);
+    assert.equal(client.state, State.CLOSED);
+    assert.match(of('closed')[0].message, /Gave up/);
+  });
+
+  test('the backoff restarts after a successful reconnect', () => {
+    const { client, timers } = setup({ random: [1] });
+    join(client).serverClose(1006);
+    timers.advance(500);
+    FakeWebSocket.last.serverClose(1006);
+    assert.deepEqual(timers.delays, [1000]);
+    timers.advance(1000);
+    join(client).serverClose(1006);
+    assert.deepEqual(timers.delays, [500]);
+  });
+
+  test('a silent connection is given up and replaced', () => {
+    const { client, timers, of } = setup({ client: { staleAfterMs: 5000 } });
+    const ws = join(client);
+    timers.advance(4000);
+    ws.receive(snapshot(1));
+    timers.advance(4000);
+    assert.equal(client.state, State.OPEN, 'messages keep it alive');
+    timers.advance(1001);
+    assert.deepEqual(ws.closed, { code: CLOSE_STALE, reason: 'no message from the server' });
+    assert.equal(client.state, State.RECONNECTING);
+    assert.equal(of('disconnect')[0].code, 1006);
+    ws.serverClose(1006); // the late close event of the old socket changes nothing
+    assert.equal(of('disconnect').length, 1);
+  });
+
+  test('close() stops for good', () => {
+    const { client, timers } = setup();
+    const ws = join(client);
+    client.close();
+    assert.equal(ws.closed.code, 1000);
+    assert.equal(client.state, State.CLOSED);
+    ws.serverClose(1000);
+    timers.advance(60_000);
+    assert.equal(FakeWebSocket.instances.length, 1);
+  });
+});
