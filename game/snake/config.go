@@ -30,6 +30,9 @@ const (
 	DefaultFood         = 16
 	DefaultRespawnTicks = 20
 	DefaultMaxPlayers   = 8
+	// DefaultViewGrid is the chunk side that views snap to when
+	// Config.ViewGrid is 0.
+	DefaultViewGrid = 16
 )
 
 // Config is the settings of one Snake room. It is also what Game.Config
@@ -44,6 +47,22 @@ type Config struct {
 	RespawnTicks int `msgpack:"respawn_ticks"`
 	// MaxPlayers is the seat count; Join rejects players beyond it.
 	MaxPlayers int `msgpack:"max_players"`
+
+	// Area of interest (see Game.View). The fields are omitted from the
+	// msgpack form while zero, so that a config without a viewport encodes
+	// as it did before they existed.
+	//
+	// View is the side, in cells, of the square a client shows around its
+	// snake's head; 0 turns area of interest off (View always reports the
+	// whole board).
+	View int `msgpack:"view,omitempty"`
+	// ViewMargin is how many cells beyond the viewport a view holds on each
+	// side, so that a client can scroll a little before the view moves.
+	ViewMargin int `msgpack:"view_margin,omitempty"`
+	// ViewGrid is the side of the chunks that views snap to; 0 means
+	// DefaultViewGrid. Players whose heads share a chunk share a view, and
+	// so its encoded bytes.
+	ViewGrid int `msgpack:"view_grid,omitempty"`
 }
 
 // DefaultConfig returns the "arena" scenario: 64x64, 16 food, respawn after
@@ -77,12 +96,22 @@ func (c Config) Validate() error {
 		// players, some could never get one even on an otherwise empty board.
 		return fmt.Errorf("snake: max players %d too many for a %dx%d board with %d food (at most %d)",
 			c.MaxPlayers, c.Width, c.Height, c.Food, (c.Width*c.Height-c.Food)/spawnCells)
+	case c.View < 0 || c.View > MaxSide:
+		return fmt.Errorf("snake: view %d out of range [0, %d]", c.View, MaxSide)
+	case c.ViewMargin < 0 || c.ViewMargin > MaxSide:
+		return fmt.Errorf("snake: view margin %d out of range [0, %d]", c.ViewMargin, MaxSide)
+	case c.ViewGrid < 0 || c.ViewGrid > MaxSide:
+		return fmt.Errorf("snake: view grid %d out of range [0, %d]", c.ViewGrid, MaxSide)
+	case c.View == 0 && (c.ViewMargin != 0 || c.ViewGrid != 0):
+		// Most likely a config that meant to turn area of interest on.
+		return fmt.Errorf("snake: view margin %d and grid %d set without a view", c.ViewMargin, c.ViewGrid)
 	}
 	return nil
 }
 
 // Type returns the Snake game type with cfg as its settings. A room's
-// Setup.MaxPlayers, when positive, overrides cfg.MaxPlayers.
+// Setup.MaxPlayers, when positive, overrides cfg.MaxPlayers. Its games
+// implement game.Viewer, and it has Delta and Patch.
 func Type(cfg Config) (game.Type, error) {
 	if err := cfg.Validate(); err != nil {
 		return game.Type{}, err
@@ -92,6 +121,8 @@ func Type(cfg Config) (game.Type, error) {
 		New: func(setup game.Setup) (game.Game, error) {
 			return New(cfg, setup)
 		},
+		Delta: Delta,
+		Patch: Patch,
 	}, nil
 }
 

@@ -198,3 +198,6 @@ func CheckInvariants(g *Game) error {
 	}
 	return errors.Join(errs...)
 }
+
+// ViewAround returns the view that a head at (x, y) gets.
+func ViewAround(g *Game, x, y int) game.Rect { return g.viewAround(x, y) }

@@ -42,6 +42,10 @@ type Game struct {
 	// candidates is scratch for placing food or snakes on a crowded board.
 	candidates []uint32
 
+	// rowMul is 2^32/Width rounded up, to split a cell into x and y by a
+	// multiply: AppendView does that for every food item and head per view.
+	rowMul uint64
+
 	snakeCells int // cells covered by snakes, to know when the board is full
 	dropped    uint64
 	events     []game.Event
@@ -58,6 +62,9 @@ type player struct {
 	best    uint32
 	// respawnIn counts down the ticks until a dead player is Waiting.
 	respawnIn int
+	// deathCell is where the head of the player's last snake was when it
+	// died, for View while the player waits for a new one.
+	deathCell uint16
 	queue     [maxQueue]Direction
 	queued    int
 	dropped   uint32
@@ -89,6 +96,7 @@ func New(cfg Config, setup game.Setup) (*Game, error) {
 		food:      make([]uint16, 0, cfg.Food),
 		nextHeads: make([]uint8, n),
 		players:   make([]player, 0, cfg.MaxPlayers),
+		rowMul:    1<<32/uint64(cfg.Width) + 1,
 	}
 	g.topUpFood()
 	return g, nil

@@ -142,6 +142,7 @@ func (g *Game) bury() {
 			g.events = append(g.events, game.Event{Kind: KindDied, Data: Died{
 				Victim: pl.id, Killer: pl.killer, Cause: pl.cause,
 			}})
+			pl.deathCell = pl.body.headCell()
 			g.clearBody(pl)
 			pl.status = Dead
 			pl.respawnIn = g.cfg.RespawnTicks

@@ -13,6 +13,7 @@ import (
 // Snapshot type with compact integers, so both decoders agree.
 
 const (
+	mpNil      = 0xc0
 	mpFixArray = 0x90
 	mpArray16  = 0xdc
 	mpArray32  = 0xdd
@@ -169,4 +170,120 @@ func readBin(b []byte) ([]byte, []byte, error) {
 		return nil, b, errShort
 	}
 	return b[hdr : hdr+n], b[hdr+n:], nil
+}
+
+// reader reads msgpack values off the front of b. With canonical set it
+// accepts only the encodings that the append functions above write, which
+// are the smallest ones; the error then says which value was not.
+type reader struct {
+	b         []byte
+	canonical bool
+}
+
+var errNotCanonical = errors.New("not in the smallest encoding")
+
+func (r *reader) uintMax(limit uint64, what string) (uint64, error) {
+	v, rest, err := readUintMax(r.b, limit, what)
+	if err != nil {
+		return 0, err
+	}
+	if r.canonical && !canonUint(r.b[0], len(r.b)-len(rest), v) {
+		return 0, fmt.Errorf("%s: %w", what, errNotCanonical)
+	}
+	r.b = rest
+	return v, nil
+}
+
+func (r *reader) arrayLen() (int, error) {
+	n, rest, err := readArrayLen(r.b)
+	if err != nil {
+		return 0, err
+	}
+	if r.canonical && len(r.b)-len(rest) != arrayHeaderLen(n) {
+		return 0, fmt.Errorf("array header: %w", errNotCanonical)
+	}
+	r.b = rest
+	return n, nil
+}
+
+// bin returns the bytes of a bin, aliasing the input.
+func (r *reader) bin() ([]byte, error) {
+	if b := r.b; len(b) >= 2 && b[0] == mpBin8 && len(b)-2 >= int(b[1]) {
+		v := b[2 : 2+int(b[1])]
+		r.b = b[2+len(v):]
+		return v, nil // a bin8 is canonical: longer bins take the others
+	}
+	v, rest, err := readBin(r.b)
+	if err != nil {
+		return nil, err
+	}
+	if r.canonical && len(r.b)-len(rest)-len(v) != binHeaderLen(len(v)) {
+		return nil, fmt.Errorf("bin header: %w", errNotCanonical)
+	}
+	r.b = rest
+	return v, nil
+}
+
+// isNil reports, and skips, a msgpack nil.
+func (r *reader) isNil() bool {
+	if len(r.b) > 0 && r.b[0] == mpNil {
+		r.b = r.b[1:]
+		return true
+	}
+	return false
+}
+
+// canonUint reports whether v, encoded in size bytes starting with first,
+// is in appendUint's encoding. For a given size only the header byte can
+// differ: a signed type of the same width (or a fixint for size 1).
+func canonUint(first byte, size int, v uint64) bool {
+	switch {
+	case v < 128:
+		return size == 1
+	case v <= math.MaxUint8:
+		return first == mpUint8
+	case v <= math.MaxUint16:
+		return first == mpUint16
+	case v <= math.MaxUint32:
+		return first == mpUint32
+	default:
+		return first == mpUint64
+	}
+}
+
+func arrayHeaderLen(n int) int {
+	switch {
+	case n < 16:
+		return 1
+	case n <= math.MaxUint16:
+		return 3
+	default:
+		return 5
+	}
+}
+
+func binHeaderLen(n int) int {
+	switch {
+	case n <= math.MaxUint8:
+		return 2
+	case n <= math.MaxUint16:
+		return 3
+	default:
+		return 5
+	}
+}
+
+func uintLen(v uint64) int {
+	switch {
+	case v < 128:
+		return 1
+	case v <= math.MaxUint8:
+		return 2
+	case v <= math.MaxUint16:
+		return 3
+	case v <= math.MaxUint32:
+		return 5
+	default:
+		return 9
+	}
 }

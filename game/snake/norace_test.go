@@ -1,0 +1,5 @@
+//go:build !race
+
+package snake_test
+
+const raceEnabled = false
