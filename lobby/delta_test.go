@@ -7,6 +7,7 @@ import (
 	"time"
 
 	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/game/snake"
 	"github.com/tickroom/tickroom/internal/testgame"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
@@ -75,6 +76,43 @@ func TestDeltaSnapshots(t *testing.T) {
 			t.Errorf("patching client: %d deltas, %d bytes vs %d for the plain client; want fewer bytes",
 				m.Conn.DeltasWritten, m.Conn.BytesWritten, members[0].Conn.BytesWritten)
 		}
+	}
+}
+
+// TestSnakeDeltas runs the Snake rules with deltas on: a patching client
+// rebuilds exactly the states a full-snapshot client receives.
+func TestSnakeDeltas(t *testing.T) {
+	t.Parallel()
+	typ, err := snake.Type(snake.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{TickRate: 50, Deltas: true, Seed: 7}}, typ)
+	full := e.dial(netcode.Hello{})
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	patching, err := client.Dial(ctx, e.url, client.Options{Hello: netcode.Hello{Room: full.Welcome().Room}, Patch: snake.Patch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer patching.CloseNow()
+	states := map[uint32][]byte{}
+	for range 60 {
+		m := next(t, full, netcode.MsgSnapshot)
+		states[m.Tick] = bytes.Clone(m.Payload)
+	}
+	compared := 0
+	for range 40 {
+		m := next(t, patching, netcode.MsgSnapshot)
+		if want, ok := states[m.Tick]; ok {
+			compared++
+			if !bytes.Equal(m.Payload, want) {
+				t.Fatalf("tick %d: patched Snake state differs from the full one", m.Tick)
+			}
+		}
+	}
+	if patching.Deltas() == 0 || compared < 10 {
+		t.Fatalf("%d deltas, %d states compared: the test did not exercise deltas", patching.Deltas(), compared)
 	}
 }
 

@@ -34,6 +34,8 @@ type serveConfig struct {
 	recordDir       string
 	adminToken      string
 	pprofAddr       string
+	snapshots       string
+	areaOfInterest  bool
 	logLevel        string
 	logFormat       string
 	seed            uint64
@@ -83,6 +85,10 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&cfg.snake.Height, "board-height", cfg.snake.Height, "Snake board height in cells")
 	f.IntVar(&cfg.snake.Food, "food", cfg.snake.Food, "Snake food items kept on the board")
 	f.IntVar(&cfg.snake.RespawnTicks, "respawn-ticks", cfg.snake.RespawnTicks, "Snake ticks before a dead player respawns")
+	f.StringVar(&cfg.snapshots, "snapshots", "delta", "full: every snapshot whole; delta: deltas against the last snapshot sent, to clients that ask for them")
+	f.BoolVar(&cfg.areaOfInterest, "area-of-interest", false, "send each player only the part of the board around its snake (see --view)")
+	f.IntVar(&cfg.snake.View, "view", 48, "with --area-of-interest: side in cells of the square a player sees")
+	f.IntVar(&cfg.snake.ViewMargin, "view-margin", 8, "with --area-of-interest: extra cells around the view")
 	documentEnv(f)
 	return cmd
 }
@@ -129,6 +135,17 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	if c.resumeGrace == 0 {
 		cfg.Room.ResumeGrace = -1 // no resume
 	}
+	switch c.snapshots {
+	case "full":
+	case "delta":
+		cfg.Room.Deltas = true
+	default:
+		return cfg, fmt.Errorf("--snapshots %q: want full or delta", c.snapshots)
+	}
+	cfg.Room.AreaOfInterest = c.areaOfInterest
+	if c.areaOfInterest && c.snake.View <= 0 {
+		return cfg, fmt.Errorf("--area-of-interest needs --view > 0 (got %d)", c.snake.View)
+	}
 	if c.joinSecret != "" {
 		cfg.Authorize = lobby.SharedSecret(c.joinSecret)
 	}
@@ -142,12 +159,20 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, err
 	}
-	sc := c.snake
-	sc.MaxPlayers = c.maxPlayers
-	if err := sc.Validate(); err != nil {
+	if err := c.snakeConfig().Validate(); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// snakeConfig is the Snake rules the flags ask for.
+func (c serveConfig) snakeConfig() snake.Config {
+	sc := c.snake
+	sc.MaxPlayers = c.maxPlayers
+	if !c.areaOfInterest {
+		sc.View, sc.ViewMargin = 0, 0
+	}
+	return sc
 }
 
 func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
@@ -159,9 +184,7 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sc := c.snake
-	sc.MaxPlayers = c.maxPlayers
-	snakeType, err := snake.Type(sc)
+	snakeType, err := snake.Type(c.snakeConfig())
 	if err != nil {
 		return err
 	}
