@@ -198,39 +198,27 @@ func (s *Server) CreateRoom(ctx context.Context, gameName string, cfg RoomConfig
 // roomDefaults fills a room's zero settings from the server's.
 func (s *Server) roomDefaults(c RoomConfig) RoomConfig {
 	d := s.cfg.Room
-	if c.TickRate == 0 {
-		c.TickRate = d.TickRate
-	}
-	if c.MaxPlayers == 0 {
-		c.MaxPlayers = d.MaxPlayers
-	}
-	if c.MaxSpectators == 0 {
-		c.MaxSpectators = d.MaxSpectators
-	}
-	if c.EmptyTimeout == 0 {
-		c.EmptyTimeout = d.EmptyTimeout
-	}
-	if c.MaxCatchUp == 0 {
-		c.MaxCatchUp = d.MaxCatchUp
-	}
-	if c.InputsPerTick == 0 {
-		c.InputsPerTick = d.InputsPerTick
-	}
-	if c.Seed == 0 {
-		c.Seed = d.Seed
-	}
-	if c.ResumeGrace == 0 {
-		c.ResumeGrace = d.ResumeGrace
-	}
-	if c.ReservationTTL == 0 {
-		c.ReservationTTL = d.ReservationTTL
-	}
-	if c.DeltaMaxAge == 0 {
-		c.DeltaMaxAge = d.DeltaMaxAge
-	}
-	c.Deltas = c.Deltas || d.Deltas
-	c.AreaOfInterest = c.AreaOfInterest || d.AreaOfInterest
+	orDefault(&c.TickRate, d.TickRate)
+	orDefault(&c.MaxPlayers, d.MaxPlayers)
+	orDefault(&c.MaxSpectators, d.MaxSpectators)
+	orDefault(&c.EmptyTimeout, d.EmptyTimeout)
+	orDefault(&c.MaxCatchUp, d.MaxCatchUp)
+	orDefault(&c.InputsPerTick, d.InputsPerTick)
+	orDefault(&c.Seed, d.Seed)
+	orDefault(&c.ResumeGrace, d.ResumeGrace)
+	orDefault(&c.ReservationTTL, d.ReservationTTL)
+	orDefault(&c.DeltaMaxAge, d.DeltaMaxAge)
+	orDefault(&c.Deltas, d.Deltas)
+	orDefault(&c.AreaOfInterest, d.AreaOfInterest)
 	return c
+}
+
+// orDefault sets a zero setting to the default.
+func orDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
 }
 
 // gameType resolves a game name; s.mu must be held.

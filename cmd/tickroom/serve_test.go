@@ -107,6 +107,14 @@ func TestServeGracefulShutdown(t *testing.T) {
 // the process and its address.
 func startServer(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
+	cmd, addrs := startServerAddrs(t, bin, args...)
+	return cmd, addrs["addr"]
+}
+
+// startServerAddrs is startServer returning every address the server
+// logged before it was serving, by log key (addr, pprof_addr).
+func startServerAddrs(t *testing.T, bin string, args ...string) (*exec.Cmd, map[string]string) {
+	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "text"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -119,22 +127,25 @@ func startServer(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	addrRe := regexp.MustCompile(`tickroom serving.* addr=(127\.0\.0\.1:\d+)`)
+	addrRe := regexp.MustCompile(`\b(pprof_addr|addr)=(127\.0\.0\.1:\d+)`)
+	addrs := map[string]string{}
 	lines := bufio.NewScanner(stderr)
-	var addr string
-	for addr == "" && lines.Scan() {
-		if m := addrRe.FindStringSubmatch(lines.Text()); m != nil {
-			addr = m[1]
+	for lines.Scan() {
+		for _, m := range addrRe.FindAllStringSubmatch(lines.Text(), -1) {
+			addrs[m[1]] = m[2]
+		}
+		if strings.Contains(lines.Text(), "tickroom serving") {
+			break
 		}
 	}
-	if addr == "" {
+	if addrs["addr"] == "" {
 		t.Fatal("server never logged its address")
 	}
 	go func() { // keep draining so the server never blocks on stderr
 		for lines.Scan() {
 		}
 	}()
-	return cmd, addr
+	return cmd, addrs
 }
 
 func TestRoomsCommands(t *testing.T) {
@@ -215,30 +226,7 @@ func TestServeRejectsBadFlags(t *testing.T) {
 
 func TestServeAdminAndPprof(t *testing.T) {
 	bin := buildBinary(t)
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--pprof", "127.0.0.1:0", "--admin-token", "tok")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	re := regexp.MustCompile(`\b(pprof_addr|addr)=(127\.0\.0\.1:\d+)`)
-	addrs := map[string]string{}
-	lines := bufio.NewScanner(stderr)
-	for len(addrs) < 2 && lines.Scan() {
-		if m := re.FindStringSubmatch(lines.Text()); m != nil {
-			addrs[m[1]] = m[2]
-		}
-	}
-	go func() {
-		for lines.Scan() {
-		}
-	}()
+	_, addrs := startServerAddrs(t, bin, "--pprof", "127.0.0.1:0", "--admin-token", "tok")
 	for _, tc := range []struct {
 		url  string
 		want int
