@@ -13,7 +13,7 @@ import (
 	"github.com/tickroom/tickroom/game/snake"
 )
 
-var update = flag.Bool("update", false, "regenerate testdata/snake-snapshot.json from a seeded game")
+var update = flag.Bool("update", false, "regenerate testdata/snake-snapshot.json and testdata/snake-deltas.json from seeded games")
 
 const fixturePath = "testdata/snake-snapshot.json"
 

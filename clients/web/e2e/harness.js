@@ -135,21 +135,23 @@ export async function startProxy(target) {
 }
 
 /**
- * Starts the probe on a room. It keeps the latest snapshot and every event
- * it prints; waitFor(pred) resolves with the first snapshot (old or new)
- * for which pred holds.
+ * Starts the probe on a room. It keeps the latest snapshot, the recent ones
+ * by tick (at) and every event it prints; waitFor(pred) resolves with the
+ * first snapshot (old or new) for which pred holds.
  */
 export async function startProbe(bin, wsURL, room, { bots = 0, watch = true } = {}) {
   const p = spawn(bin, ['-url', wsURL, '-room', room, '-bots', String(bots), `-watch=${watch}`], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const probe = { proc: p, latest: undefined, events: [], errors: [], waiters: new Set() };
+  const probe = { proc: p, latest: undefined, events: [], errors: [], waiters: new Set(), byTick: new Map() };
   let stderr = '';
   p.stderr.on('data', (d) => (stderr += d));
   readline.createInterface({ input: p.stdout }).on('line', (l) => {
     const m = JSON.parse(l);
     if (m.type === 'snapshot') {
       probe.latest = m;
+      probe.byTick.set(m.tick, m);
+      if (probe.byTick.size > 600) probe.byTick.delete(probe.byTick.keys().next().value);
       for (const w of probe.waiters) w(m);
     } else if (m.type === 'event') probe.events.push(m);
     else if (m.type === 'error') probe.errors.push(m.error);
@@ -158,6 +160,12 @@ export async function startProbe(bin, wsURL, room, { bots = 0, watch = true } = 
   probe.exited = new Promise((r) => p.on('exit', (code) => r(code)));
   probe.stderr = () => stderr;
   probe.snake = (player, snap = probe.latest) => snap?.snakes.find((s) => s.player === player);
+  // The snapshot of a tick, waiting for the probe to get there if need be
+  // (undefined when the probe skipped that tick).
+  probe.at = async (tick, ms = 5000) => {
+    if (!probe.byTick.has(tick)) await probe.waitFor((m) => m.tick >= tick, ms, `tick ${tick}`);
+    return probe.byTick.get(tick);
+  };
   probe.waitFor = (pred, ms, what) =>
     new Promise((resolve, reject) => {
       if (probe.latest && pred(probe.latest)) return resolve(probe.latest);

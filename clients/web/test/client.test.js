@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import { encode } from '@msgpack/msgpack';
+import { decode, encode } from '@msgpack/msgpack';
+
+import { readFileSync } from 'node:fs';
 
 import { Backoff } from '../src/sdk/backoff.js';
-import { CLOSE_STALE, State, TickroomClient } from '../src/sdk/client.js';
+import { CLOSE_RESYNC, CLOSE_STALE, State, TickroomClient } from '../src/sdk/client.js';
+import { patch as snakePatch } from '../src/game/snakedelta.js';
 import { describeClose } from '../src/sdk/closecodes.js';
-import { FakeTimers, FakeWebSocket } from './helpers.js';
+import { FakeTimers, FakeWebSocket, hex } from './helpers.js';
 
 const welcome = (over = {}) =>
   encode([
@@ -45,7 +48,7 @@ function setup(opts = {}) {
     ...opts.client,
   });
   const seen = [];
-  for (const type of ['state', 'welcome', 'event', 'gap', 'snapshot', 'ping', 'serverError', 'protocolError', 'disconnect', 'reconnecting', 'closed']) {
+  for (const type of ['state', 'welcome', 'event', 'gap', 'snapshot', 'resync', 'ping', 'serverError', 'protocolError', 'disconnect', 'reconnecting', 'closed']) {
     client.on(type, (v) => seen.push([type, v]));
   }
   const of = (type) => seen.filter(([t]) => t === type).map(([, v]) => v);
@@ -358,5 +361,150 @@ describe('TickroomClient', () => {
     ws.serverClose(1000);
     timers.advance(60_000);
     assert.equal(FakeWebSocket.instances.length, 1);
+  });
+});
+
+// A snapshot frame as the server writes it: the header, then the payload's
+// bytes spliced in as they are.
+const frame = (tick, base, ack, payload) => Uint8Array.from([0x95, 20, ...encode(tick), ...encode(base), ...encode(ack), ...payload]);
+
+// Consecutive full snapshots of one Go game and the deltas between them.
+const chain = (() => {
+  const f = JSON.parse(readFileSync(new URL('../testdata/snake-deltas.json', import.meta.url), 'utf8'));
+  const b64 = (x) => Uint8Array.from(Buffer.from(x, 'base64'));
+  return f.entries
+    .filter((e) => e.kind === 'full' && e.gap === 1 && /^full \d+ from/.test(e.name))
+    .map((e) => {
+      const [base, delta, cur] = [b64(e.base), b64(e.delta), b64(e.cur)];
+      return { base, delta, cur, baseTick: decode(base)[0], tick: decode(cur)[0] };
+    })
+    .filter((e) => e.baseTick > 0) // base tick 0 on the wire means a full snapshot
+    .slice(0, 8);
+})();
+
+describe('TickroomClient with delta snapshots', () => {
+  beforeEach(() => FakeWebSocket.reset());
+
+  const withPatch = (patch = snakePatch) => setup({ client: { patch } });
+
+  test('asks for deltas only when it can patch them', () => {
+    const a = withPatch();
+    join(a.client);
+    assert.deepEqual(FakeWebSocket.last.sent[0].hello, { name: 'bob', game: 'snake', deltas: true });
+    const b = setup();
+    join(b.client);
+    assert.deepEqual(FakeWebSocket.last.sent[0].hello, { name: 'bob', game: 'snake' });
+  });
+
+  test('patches deltas onto the last full state and hands on full states', () => {
+    const { client, of } = withPatch();
+    const ws = join(client, welcome({ deltas: true }));
+    const [first, second] = chain;
+    assert.equal(second.baseTick, first.tick, 'consecutive entries');
+    ws.receive(frame(first.baseTick, 0, 0, first.base));
+    ws.receive(frame(first.tick, first.baseTick, 1, first.delta));
+    ws.receive(frame(second.tick, second.baseTick, 1, second.delta));
+    const snaps = of('snapshot');
+    assert.deepEqual(
+      snaps.map((s) => [s.tick, s.base, s.delta]),
+      [
+        [first.baseTick, 0, false],
+        [first.tick, first.baseTick, true],
+        [second.tick, second.baseTick, true],
+      ],
+    );
+    assert.deepEqual(snaps[1].bytes, first.cur, 'the patched bytes are the server’s');
+    assert.deepEqual(snaps[2].payload, decode(second.cur), 'the payload is the full state, decoded');
+    assert.deepEqual(snaps[0].payload, decode(first.base));
+    assert.equal(client.deltas, 2);
+    assert.equal(client.resyncs, 0);
+    assert.equal(client.state, State.OPEN);
+  });
+
+  test('the patch function gets the exact bytes of the held state and of the delta', () => {
+    const calls = [];
+    const next = encode([9, 8, 8, [], new Uint8Array()]);
+    const { client } = withPatch((base, delta) => {
+      calls.push([Buffer.from(base).toString('hex'), Buffer.from(delta).toString('hex')]);
+      return next;
+    });
+    const ws = join(client);
+    ws.receive(frame(7, 0, 0, hex('95 07 08 08 90 c4 00'))); // [7, 8, 8, [], bin]
+    ws.receive(frame(9, 7, 0, hex('c0')));
+    ws.receive(frame(10, 9, 0, hex('c3')));
+    assert.deepEqual(calls, [
+      ['9507080890c400', 'c0'],
+      [Buffer.from(next).toString('hex'), 'c3'],
+    ]);
+  });
+
+  test('a delta against another tick than the one held resyncs: drop, resume at once, full state', () => {
+    const { client, timers, of } = withPatch();
+    const ws = join(client, welcome({ deltas: true }));
+    ws.receive(event(1));
+    const [first, second] = chain;
+    ws.receive(frame(first.baseTick, 0, 0, first.base));
+    // The server thinks the client holds first.tick, which it never got.
+    ws.receive(frame(second.tick, second.baseTick, 0, second.delta));
+    assert.equal(of('snapshot').length, 1, 'the delta is not handed on');
+    assert.equal(of('resync').length, 1);
+    assert.match(of('resync')[0].reason, new RegExp(`against tick ${second.baseTick}, but the client holds tick ${first.baseTick}`));
+    assert.deepEqual(ws.closed, { code: CLOSE_RESYNC, reason: 'snapshots out of step' });
+    assert.equal(client.state, State.RECONNECTING);
+    const d = of('disconnect')[0];
+    assert.deepEqual([d.code, d.name, d.willReconnect, d.delayMs], [CLOSE_RESYNC, 'resync', true, 0]);
+    assert.deepEqual(timers.delays, [0], 'at once');
+    timers.advance(0);
+    // The new connection resumes the seat and asks for deltas again.
+    const ws2 = FakeWebSocket.last;
+    assert.notEqual(ws2, ws);
+    ws2.open();
+    assert.deepEqual(ws2.sent[0].hello, { name: 'bob', game: 'snake', deltas: true, room: 'r1', session: 'r1.aaaa', lastEvent: 1 });
+    ws2.receive(welcome({ session: 'r1.bbbb', resumed: true, deltas: true }));
+    assert.equal(of('welcome')[1].resumed, true);
+    // A delta before the new connection's first full state resyncs too.
+    ws2.receive(frame(second.tick, second.baseTick, 0, second.delta));
+    assert.equal(of('resync').length, 2);
+    assert.match(of('resync')[1].reason, /holds no snapshot/);
+    assert.equal(of('disconnect')[1].delayMs, 375, 'a second resync soon after waits for the backoff');
+    timers.advance(375);
+    const ws3 = FakeWebSocket.last;
+    ws3.open();
+    ws3.receive(welcome({ session: 'r1.cccc', resumed: true, deltas: true }));
+    // The server starts over with a full state; deltas apply again.
+    ws3.receive(frame(second.baseTick, 0, 0, second.base));
+    ws3.receive(frame(second.tick, second.baseTick, 0, second.delta));
+    assert.deepEqual(of('snapshot').at(-1).bytes, second.cur);
+    assert.equal(client.deltas, 1);
+    assert.equal(client.resyncs, 2);
+    ws.serverClose(1006); // the old sockets' late close events change nothing
+    ws2.serverClose(1006);
+    assert.equal(of('disconnect').length, 2);
+    assert.equal(client.state, State.OPEN);
+  });
+
+  test('a delta the patch function refuses resyncs', () => {
+    const { client, of } = withPatch();
+    const ws = join(client);
+    const [first, second] = chain;
+    ws.receive(frame(first.baseTick, 0, 0, first.base));
+    // The tick it holds, but a delta taken from other bytes: the CRC differs.
+    ws.receive(frame(second.tick, first.baseTick, 0, second.delta));
+    assert.equal(of('resync').length, 1);
+    assert.match(of('resync')[0].reason, /did not apply: snake delta: delta from tick/);
+    assert.equal(client.state, State.RECONNECTING);
+    assert.equal(client.deltas, 0);
+  });
+
+  test('without a patch function, snapshots pass through as they come', () => {
+    const { client, of } = setup();
+    const ws = join(client);
+    ws.receive(frame(5, 3, 0, hex('c0')));
+    assert.deepEqual(
+      of('snapshot').map((s) => [s.tick, s.base, s.delta, s.payload]),
+      [[5, 3, false, null]],
+    );
+    assert.equal(of('resync').length, 0);
+    assert.equal(client.state, State.OPEN);
   });
 });

@@ -13,6 +13,7 @@ import {
   encodeInput,
   encodeLeave,
   encodePong,
+  snapshotPayload,
 } from '../src/sdk/codec.js';
 import { hex, hexFile, toHex } from './helpers.js';
 
@@ -28,6 +29,13 @@ describe('encode client messages (README layouts)', () => {
   test('hello for a resume carries session and lastEvent', () => {
     const m = decodeMessage(encodeHello({ name: 'ada', room: 'r1', session: 'r1.abc', lastEvent: 300, spectator: true }));
     assert.deepEqual(m, { type: 'hello', hello: { name: 'ada', room: 'r1', session: 'r1.abc', lastEvent: 300, spectator: true } });
+  });
+
+  test('hello asks for deltas, and a spectator for a view, in the Go key order', () => {
+    const m = decodeMessage(encodeHello({ view: [1, 2, 30, 20], deltas: true, spectator: true, name: 'ada' }));
+    assert.deepEqual(m.hello, { name: 'ada', spectator: true, deltas: true, view: [1, 2, 30, 20] });
+    assert.deepEqual(Object.keys(m.hello), ['name', 'spectator', 'deltas', 'view']);
+    assert.deepEqual(decodeMessage(encodeHello({ name: 'ada', deltas: false, view: [] })).hello, { name: 'ada' });
   });
 
   test('input is [2, seq, payload]', () => {
@@ -85,6 +93,8 @@ describe('decode server messages (README layouts)', () => {
         tick: 1000,
         spectator: false,
         resumed: false,
+        deltas: false,
+        areaOfInterest: false,
         players: [
           { player: 1, name: 'ada' },
           { player: 3, name: 'bob' },
@@ -92,6 +102,14 @@ describe('decode server messages (README layouts)', () => {
         config: { w: 64, h: 64, food: 16, respawn_ticks: 20, max_players: 8 },
       },
     });
+  });
+
+  test('welcome says whether snapshots come as deltas and as views', () => {
+    const w = (extra) => decodeMessage(encode([16, { player: 1, room: 'r', game: 'snake', tickRate: 20, players: [], ...extra }])).welcome;
+    assert.equal(w({ deltas: true }).deltas, true);
+    assert.equal(w({ areaOfInterest: true }).areaOfInterest, true);
+    assert.equal(w({}).deltas, false);
+    assert.equal(w({}).areaOfInterest, false);
   });
 
   test('event: [17, seq, tick, kind, data]', () => {
@@ -113,6 +131,21 @@ describe('decode server messages (README layouts)', () => {
   test('snapshot: [20, tick, base, ack, payload]', () => {
     const m = decodeMessage(hex('95 14 cd03e8 00 07 93 01 02 c4 02 0102'));
     assert.deepEqual(m, { type: 'snapshot', tick: 1000, base: 0, ack: 7, payload: [1, 2, new Uint8Array([1, 2])] });
+  });
+
+  test('snapshotPayload gives the payload’s own bytes', () => {
+    assert.equal(toHex(snapshotPayload(hex('95 14 cd03e8 00 07 93 01 02 c4 02 0102'))), '930102c4020102');
+    // A delta: any integers, nil, bins, nested arrays; then elements a
+    // later protocol version might add.
+    const payload = encode([7, 0xdeadbeef, 9, null, [], [[1, 1, 0, 0, 0, 5, 1, 3, new Uint8Array([5])]], [[2, 2, 3]], 2, new Uint8Array([0x0f]), [[1], [0], new Uint8Array([0, 9])]]);
+    const frame = Uint8Array.from([0x97, 0x14, 0xcd, 0x03, 0xe8, 0xce, 0, 0, 0, 7, 0x00, ...payload, 0xa3, 0x61, 0x62, 0x63, 0x81, 0x01, 0x02]);
+    assert.equal(toHex(snapshotPayload(frame)), toHex(payload));
+    // floats, strings, maps and exts are skipped too
+    const odd = encode([20, 1, 0, 0, [1.5, 'x'.repeat(40), { a: [1, 2] }, new Uint8Array(300), -5, 2 ** 40]]);
+    assert.deepEqual(decodeMessage(odd).payload, [1.5, 'x'.repeat(40), { a: [1, 2] }, new Uint8Array(300), -5, 2 ** 40]);
+    assert.equal(toHex(snapshotPayload(odd)), toHex(encode([1.5, 'x'.repeat(40), { a: [1, 2] }, new Uint8Array(300), -5, 2 ** 40])));
+    assert.throws(() => snapshotPayload(hex('95 14 01 00 00 c4 05 01')), ProtocolError, 'payload cut short');
+    assert.throws(() => snapshotPayload(hex('93 14 01 00')), ProtocolError, 'no payload');
   });
 
   test('any integer encoding is accepted', () => {

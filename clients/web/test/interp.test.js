@@ -91,5 +91,17 @@ describe('frameAt', () => {
     assert.deepEqual(f.snakes[1].points, [[0, 4], [1, 4], [2, 4]]);
     assert.deepEqual(frameAt(buf, 11).food, [50, 77]);
     assert.equal(frameAt(new SnapshotBuffer(), 3), undefined);
+    assert.equal(f.view, null, 'full snapshots: no view');
+  });
+
+  test('in views, snakes that enter are drawn where they are and those that left are not', () => {
+    const buf = new SnapshotBuffer();
+    const state = (tick, snakes, view) => ({ tick, state: { tick, width: W, height: W, snakes, food: [], view } });
+    buf.push(state(10, [alive([2, 1, 0]), alive([40, 41, 42], { player: 2 })], { x: 0, y: 0, w: 8, h: 8 }));
+    buf.push(state(11, [alive([3, 2, 1]), alive([60, 61, 62], { player: 3 })], { x: 0, y: 0, w: 8, h: 8 }));
+    const f = frameAt(buf, 10.5);
+    assert.deepEqual(f.view, { x: 0, y: 0, w: 8, h: 8 });
+    assert.deepEqual(f.snakes.map((s) => s.player), [1, 3], 'player 2 left the view');
+    assert.deepEqual(f.snakes[1].points, [[0, 6], [1, 6], [2, 6]], 'player 3 entered it');
   });
 });

@@ -50,6 +50,21 @@ describe('snake snapshot', () => {
     assert.equal(s.snakes[2].status, Status.WAITING);
   });
 
+  test('a view snapshot carries its rect; a full one has none', () => {
+    const deltas = JSON.parse(readFileSync(new URL('../testdata/snake-deltas.json', import.meta.url), 'utf8'));
+    const b64 = (x) => Uint8Array.from(Buffer.from(x, 'base64'));
+    const view = deltas.entries.find((e) => e.kind === 'view');
+    const s = decodeSnapshotBytes(b64(view.cur));
+    assert.ok(s.view && s.view.w > 0 && s.view.h > 0, JSON.stringify(s.view));
+    assert.ok(s.view.x + s.view.w <= s.width && s.view.y + s.view.h <= s.height);
+    assert.equal(decodeSnapshotBytes(hex(fixture.hex)).view, null);
+    const base = () => [1, 10, 10, [], new Uint8Array()];
+    assert.deepEqual(decodeSnapshot([...base(), [2, 3, 4, 5]]).view, { x: 2, y: 3, w: 4, h: 5 });
+    assert.deepEqual(decodeSnapshot([...base(), [0, 0, 0, 0]]).view, { x: 0, y: 0, w: 0, h: 0 });
+    assert.throws(() => decodeSnapshot([...base(), [8, 0, 4, 4]]), SnapshotError, 'past the edge');
+    assert.throws(() => decodeSnapshot([...base(), [0, 0, 4]]), SnapshotError, 'not a rect');
+  });
+
   test('a snake of one cell has no body bytes', () => {
     assert.deepEqual(unpackBody(12, 1, new Uint8Array(), 10, 10), [12]);
   });

@@ -16,15 +16,18 @@ describe('SnapshotBuffer', () => {
     assert.equal(b.push(snap(14)), true, 'skipped ticks are fine');
     assert.deepEqual(b.items.map((s) => s.tick), [10, 11, 14]);
     assert.equal(b.newest.tick, 14);
-    assert.deepEqual(b.stats, { accepted: 3, stale: 2, deltas: 0, skippedTicks: 2 });
+    assert.deepEqual(b.stats, { accepted: 3, stale: 2, deltas: 0, unpatched: 0, skippedTicks: 2 });
   });
 
-  test('drops deltas, which it cannot apply', () => {
+  test('keeps patched deltas and counts them; drops deltas nobody patched', () => {
     const b = new SnapshotBuffer();
     b.push(snap(10));
-    assert.equal(b.push(snap(11, { base: 10 })), false);
-    assert.equal(b.stats.deltas, 1);
+    assert.equal(b.push(snap(11, { base: 10 })), false, 'a delta, not patched');
+    assert.equal(b.stats.unpatched, 1);
     assert.equal(b.newest.tick, 10);
+    assert.equal(b.push(snap(12, { base: 10, delta: true })), true, 'a full state patched from a delta');
+    assert.equal(b.stats.deltas, 1);
+    assert.equal(b.newest.tick, 12);
   });
 
   test('holds at most capacity snapshots, dropping the oldest', () => {

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -36,9 +37,13 @@ type line struct {
 	Room   string      `json:"room,omitempty"`
 	Tick   uint32      `json:"tick,omitempty"`
 	Snakes []snakeLine `json:"snakes,omitempty"`
-	Kind   string      `json:"kind,omitempty"`
-	Data   any         `json:"data,omitempty"`
-	Error  string      `json:"error,omitempty"`
+	// CRC is the CRC-32 of the snapshot's bytes, as the server encoded
+	// them: a page that patched deltas into the same state has the same.
+	CRC   uint32 `json:"crc,omitempty"`
+	Food  int    `json:"food,omitempty"`
+	Kind  string `json:"kind,omitempty"`
+	Data  any    `json:"data,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 type snakeLine struct {
@@ -115,7 +120,7 @@ func spectate(ctx context.Context, url, room string, emit func(line)) error {
 			if err := s.Decode(m.Payload); err != nil {
 				return err
 			}
-			l := line{Type: "snapshot", Tick: m.Tick, Snakes: []snakeLine{}}
+			l := line{Type: "snapshot", Tick: m.Tick, Snakes: []snakeLine{}, CRC: crc32.ChecksumIEEE(m.Payload), Food: s.FoodCount()}
 			for _, sn := range s.Snakes {
 				l.Snakes = append(l.Snakes, snakeLine{
 					Player: uint32(sn.Player), Status: uint8(sn.Status), Dir: uint8(sn.Dir),

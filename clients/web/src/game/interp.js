@@ -99,7 +99,10 @@ function slice(path, h, t, width) {
 /**
  * The frame to draw at a fractional tick from a SnapshotBuffer whose items
  * carry a decoded Snake snapshot in `state`: {tick, width, height, food,
- * snakes: [{player, points, dir, status}], from, to, alpha}.
+ * snakes: [{player, points, dir, status}], view, from, to, alpha}. view is
+ * the newer snapshot's ({x, y, w, h}, or null for the whole board): a
+ * snake that left it is no longer drawn, one that entered it is drawn
+ * where it is.
  */
 export function frameAt(buffer, tick) {
   const span = buffer.around(tick);
@@ -122,6 +125,7 @@ export function frameAt(buffer, tick) {
     // Food eaten during the step disappears when the head arrives.
     food: alpha < 1 ? a.food : b.food,
     snakes,
+    view: b.view ?? null,
     from: a,
     to: b,
     alpha,

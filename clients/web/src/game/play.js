@@ -2,17 +2,28 @@
 // Snake snapshots into a buffer, draws the board a little in the past with
 // interpolation, and keeps the scoreboard, the log, the death message and
 // the connection banner up to date. main.js creates one per join.
+//
+// Snapshots come as deltas when the server sends them (the client patches
+// them with the Snake patch, snakedelta.js), and as views of the board
+// around the player's snake when the room has area of interest: then the
+// camera follows the snake, the rest of the board is fogged, and players
+// out of view keep their last known scores on the scoreboard.
 
 import { SnapshotBuffer } from '../sdk/snapshots.js';
 import { TickroomClient } from '../sdk/client.js';
+import { crc32 } from '../sdk/crc32.js';
 import { bindControls } from './input.js';
 import { RENDER_DELAY_TICKS, TickClock, frameAt } from './interp.js';
 import { Renderer } from './render.js';
 import { RoomState } from './room.js';
 import { Status, decodeSnapshot } from './snake.js';
+import { patch } from './snakedelta.js';
 
 const EFFECT_MS = 700;
 const WAITING_OVERLAY_MS = 600;
+// How fast the camera catches up with its target: time constants in ms.
+const CAMERA_MOVE_MS = 90;
+const CAMERA_ZOOM_MS = 220;
 
 const CLOSE_TITLES = {
   room_full: 'Room full',
@@ -38,7 +49,7 @@ export class PlaySession {
   constructor({ url, hello, ui, canvas, onExit, note }) {
     this.ui = ui;
     this.onExit = onExit;
-    this.client = new TickroomClient({ url, hello });
+    this.client = new TickroomClient({ url, hello, patch });
     this.buffer = new SnapshotBuffer({ capacity: 32 });
     this.clock = new TickClock(20);
     this.room = new RoomState();
@@ -51,7 +62,20 @@ export class PlaySession {
     this.outage = undefined; // {message, retryAt} while reconnecting
     this.leaving = false;
     this.welcomes = []; // welcomes: {player, room, resumed, reconnected}
-    this.stats = { gaps: 0, badSnapshots: 0, protocolErrors: 0, serverErrors: 0 };
+    this.stats = { gaps: 0, badSnapshots: 0, protocolErrors: 0, serverErrors: 0, resyncs: 0 };
+    this.latestCrc = undefined; // CRC-32 of the newest snapshot's bytes
+    // Area of interest: the side of the square a player sees (the room's
+    // config), the last known scores of players out of view, the ticks of
+    // recent deaths and spawns (a snake that leaves the view has not died),
+    // and the own snake's death while the view cannot show it.
+    this.viewSide = 0;
+    this.respawnTicks = 20;
+    this.known = new Map(); // player -> {score, best, status}
+    this.recent = { died: new Map(), spawned: new Map() }; // player -> tick
+    this.ownDeath = undefined; // {tick, respawnTick}
+    this.camera = undefined; // {cx, cy, span}, eased towards its target
+    this.cameraAt = undefined;
+    this.ownHead = undefined; // [x, y] of the own snake's head when last seen
     this.raf = 0;
     this.disposers = [];
 
@@ -73,6 +97,10 @@ export class PlaySession {
         console.warn(`tickroom: events ${g.expected}..${g.got - 1} missing`);
       }),
       c.on('serverError', (e) => this.#onServerError(e)),
+      c.on('resync', (r) => {
+        this.stats.resyncs++;
+        console.warn(`tickroom: ${r.reason}; reconnecting for a full state`);
+      }),
       c.on('protocolError', (err) => {
         this.stats.protocolErrors++;
         console.warn(err);
@@ -139,6 +167,16 @@ export class PlaySession {
   #onWelcome({ welcome: w, reconnected, resumed }) {
     this.room.applyWelcome(w, resumed);
     this.welcomes.push({ player: w.player, room: w.room, resumed, reconnected });
+    const cfg = w.config && typeof w.config === 'object' ? w.config : {};
+    this.viewSide = Number(cfg.view) || 0;
+    this.respawnTicks = Number(cfg.respawn_ticks) || 20;
+    if (!resumed) {
+      this.known.clear();
+      this.ownDeath = undefined;
+      this.ownHead = undefined;
+    }
+    this.recent.died.clear();
+    this.recent.spawned.clear();
     this.buffer.clear();
     this.clock.reset(w.tickRate);
     this.effects = [];
@@ -177,31 +215,49 @@ export class PlaySession {
       return;
     }
     const prev = this.buffer.newest?.state;
-    if (!this.buffer.push({ tick: s.tick, base: s.base, ack: s.ack, receivedAt: s.receivedAt, state })) return;
+    const item = { tick: s.tick, base: s.base, delta: s.delta, ack: s.ack, receivedAt: s.receivedAt, state };
+    if (!this.buffer.push(item)) return;
     this.clock.observe(s.tick, s.receivedAt);
     if (prev) this.#spawnEffects(prev, state, s.tick);
     this.latest = state;
+    this.latestCrc = s.bytes ? crc32(s.bytes) : undefined;
+    for (const sn of state.snakes) this.known.set(sn.player, { score: sn.score, best: sn.best, status: sn.status });
     this.#updateScores();
   }
 
+  // spawnEffects starts a fading ghost where a snake died and a ring where
+  // one (re)spawned. In a view, a snake that comes or goes may only have
+  // crossed its edge: the died and spawned events tell.
   #spawnEffects(prev, next, tick) {
     const before = new Map(prev.snakes.map((s) => [s.player, s]));
     const w = next.width;
+    const since = (m, player) => (m.get(player) ?? -1) > prev.tick;
+    const ghost = (p) => {
+      const points = p.cells.map((c) => [c % w, Math.floor(c / w)]);
+      this.effects.push({ kind: 'ghost', player: p.player, points, startTick: tick });
+    };
+    const now = new Set();
     for (const s of next.snakes) {
+      now.add(s.player);
       const p = before.get(s.player);
       const wasAlive = p?.status === Status.ALIVE;
-      if (wasAlive && s.status !== Status.ALIVE) {
-        const points = p.cells.map((c) => [c % w, Math.floor(c / w)]);
-        this.effects.push({ kind: 'ghost', player: s.player, points, startTick: tick });
-      } else if (!wasAlive && s.status === Status.ALIVE) {
+      if (wasAlive && s.status !== Status.ALIVE) ghost(p);
+      else if (!wasAlive && s.status === Status.ALIVE && (p || since(this.recent.spawned, s.player))) {
         this.effects.push({ kind: 'ring', player: s.player, x: s.head % w, y: Math.floor(s.head / w), startTick: tick });
       }
     }
+    for (const p of prev.snakes) {
+      if (!now.has(p.player) && p.status === Status.ALIVE && since(this.recent.died, p.player)) ghost(p);
+    }
   }
 
+  // updateScores lists every player of the room. A view snapshot lacks the
+  // players out of view (and the dead): they keep the scores last seen, as
+  // the died and spawned events corrected them, and say they are far.
   #updateScores() {
     const rows = [];
     const seen = new Set();
+    const self = this.room.self;
     for (const s of this.latest?.snakes ?? []) {
       seen.add(s.player);
       const p = this.room.players.get(s.player);
@@ -211,13 +267,25 @@ export class PlaySession {
         score: s.score,
         best: s.best,
         status: s.status,
-        self: s.player === this.room.self,
+        self: s.player === self,
         away: p?.away ?? false,
+        far: false,
       });
     }
+    const partial = Boolean(this.latest?.view);
     for (const [player, p] of this.room.players) {
       if (seen.has(player)) continue;
-      rows.push({ player, name: p.name, score: 0, best: 0, status: Status.WAITING, self: player === this.room.self, away: p.away });
+      const k = partial ? this.known.get(player) : undefined;
+      rows.push({
+        player,
+        name: p.name,
+        score: k?.score ?? 0,
+        best: k?.best ?? 0,
+        status: k?.status ?? Status.WAITING,
+        self: player === self,
+        away: p.away,
+        far: partial && player !== self && k?.status === Status.ALIVE,
+      });
     }
     this.ui.scoreboard.render(rows);
   }
@@ -225,7 +293,28 @@ export class PlaySession {
   #onEvent(e) {
     const line = this.room.applyEvent(e);
     if (line) this.ui.chat.add(line);
-    if (['joined', 'left', 'dropped', 'reconnected'].includes(e.kind)) this.#updateScores();
+    const [player] = Array.isArray(e.data) ? e.data : [];
+    switch (e.kind) {
+      case 'died': {
+        this.recent.died.set(player, e.tick);
+        const k = this.known.get(player);
+        if (k) k.status = Status.DEAD;
+        if (player === this.room.self) this.ownDeath = { tick: e.tick, respawnTick: undefined };
+        break;
+      }
+      case 'spawned':
+      case 'respawned': {
+        this.recent.spawned.set(player, e.tick);
+        const k = this.known.get(player);
+        this.known.set(player, { score: 0, best: k?.best ?? 0, status: Status.ALIVE });
+        if (player === this.room.self && this.ownDeath) this.ownDeath.respawnTick = e.tick;
+        break;
+      }
+      case 'left':
+        this.known.delete(player);
+        break;
+    }
+    if (['joined', 'left', 'dropped', 'reconnected', 'died', 'spawned', 'respawned'].includes(e.kind)) this.#updateScores();
   }
 
   #onServerError(e) {
@@ -237,7 +326,8 @@ export class PlaySession {
 
   #onDisconnect(d) {
     if (d.willReconnect) {
-      if (!this.outage) this.ui.chat.add({ kind: 'error', text: `${d.message} Reconnecting…` });
+      if (d.name === 'resync') this.ui.chat.add({ kind: 'notice', text: 'Catching up with the server…' });
+      else if (!this.outage) this.ui.chat.add({ kind: 'error', text: `${d.message} Reconnecting…` });
       this.outage = {
         message: this.outage?.message ?? d.message,
         retryAt: performance.now() + d.delayMs,
@@ -267,13 +357,45 @@ export class PlaySession {
       .map((e) => ({ ...e, age: ((renderTick - e.startTick) * tickMs) / EFFECT_MS }))
       .filter((e) => e.age >= 0);
     this.renderer.fit();
-    this.renderer.draw(frame, { self: this.room.self, name: (p) => this.room.name(p), effects, time: now });
+    const camera = this.#moveCamera(frame, now);
+    this.renderer.draw(frame, { self: this.room.self, name: (p) => this.room.name(p), effects, time: now, camera });
     this.#drawOverlay(frame, renderTick, now);
     if (this.outage) {
       const secs = Math.max(0, (this.outage.retryAt - now) / 1000);
       const when = secs > 0.05 ? `in ${secs.toFixed(1)} s` : 'now';
       this.ui.banner.show(`${this.outage.message} Reconnecting ${when} (attempt ${this.outage.attempt})…`, 'warn');
     }
+  }
+
+  // moveCamera eases the camera towards where it should look and returns
+  // it, or undefined for the whole board. A view snapshot (area of
+  // interest) is shown around the own snake's head, config.view cells
+  // across, or where it was last seen while it is dead; anything else
+  // whole.
+  #moveCamera(frame, now) {
+    if (!frame) return undefined;
+    const dt = this.cameraAt === undefined ? Infinity : now - this.cameraAt;
+    this.cameraAt = now;
+    const whole = this.renderer.fitSpan(frame.width, frame.height);
+    let target = { cx: frame.width / 2, cy: frame.height / 2, span: whole };
+    const v = frame.view;
+    if (v && !this.room.spectator) {
+      const me = frame.snakes.find((s) => s.player === this.room.self && s.points);
+      if (me) this.ownHead = [me.points[0][0] + 0.5, me.points[0][1] + 0.5];
+      const [cx, cy] = this.ownHead ?? [v.x + v.w / 2, v.y + v.h / 2];
+      target = { cx, cy, span: Math.min(whole, this.viewSide || Math.max(v.w, v.h, 16)) };
+    }
+    const c = this.camera;
+    if (!c || dt > 500) this.camera = { ...target };
+    else {
+      const kMove = 1 - Math.exp(-dt / CAMERA_MOVE_MS);
+      const kZoom = 1 - Math.exp(-dt / CAMERA_ZOOM_MS);
+      c.cx += (target.cx - c.cx) * kMove;
+      c.cy += (target.cy - c.cy) * kMove;
+      c.span += (target.span - c.span) * kZoom;
+    }
+    // Close enough to the whole board: draw it as such, crisp and centred.
+    return this.camera.span >= whole * 0.995 ? undefined : this.camera;
   }
 
   // The death message follows the board as drawn, so it appears when the
@@ -286,6 +408,15 @@ export class PlaySession {
       const to = frame.to.snakes.find((s) => s.player === this.room.self);
       const left = Math.max(0, (to.respawnIn - (renderTick - frame.to.tick)) / this.room.tickRate);
       overlay.show('death', this.room.deathMessage(), `Respawning in ${left.toFixed(1)} s`);
+      this.waitingSince = undefined;
+      return;
+    }
+    // In a view the dead snake is not there at all: the died event says it
+    // died, and the respawned one when it is back.
+    const d = this.ownDeath;
+    if (!me && frame?.view && !this.room.spectator && d && renderTick >= d.tick && !(d.respawnTick <= renderTick)) {
+      const left = (d.tick + this.respawnTicks - renderTick) / this.room.tickRate;
+      overlay.show('death', this.room.deathMessage(), left > 0 ? `Respawning in ${left.toFixed(1)} s` : 'Waiting for a free spot…');
       this.waitingSince = undefined;
       return;
     }
@@ -318,10 +449,19 @@ export class PlaySession {
       names: Object.fromEntries([...this.room.players].map(([id, p]) => [id, p.name])),
       buffer: { ...this.buffer.stats, size: this.buffer.items.length },
       stats: { ...this.stats },
+      // Delta snapshots patched, and full states fetched again after a
+      // delta did not apply.
+      deltas: this.client.deltas,
+      resyncs: this.client.resyncs,
+      welcome: this.client.welcome && { deltas: this.client.welcome.deltas, areaOfInterest: this.client.welcome.areaOfInterest },
+      camera: this.camera && { ...this.camera },
+      geometry: this.renderer.geometry && { cell: this.renderer.geometry.cell, fits: this.renderer.geometry.fits },
       snapshot: snap && {
         tick: snap.tick,
         width: snap.width,
         height: snap.height,
+        view: snap.view && { ...snap.view },
+        crc: this.latestCrc,
         food: [...snap.food],
         snakes: snap.snakes.map((s) => ({
           player: s.player,

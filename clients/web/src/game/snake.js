@@ -3,7 +3,10 @@
 //   [tick, width, height, [snake...], food]
 //   snake = [player, status, score, best, respawn_in, head, dir, len, body]
 // with body the len-1 moves from the head to the tail, 2 bits each, low bits
-// first, and food 2 bytes per cell, big-endian.
+// first, and food 2 bytes per cell, big-endian. With area of interest a
+// player gets view snapshots, [tick, width, height, [snake...], food,
+// [x, y, w, h]]: only the snakes with a cell in the rect (whole) and the
+// food in it. Deltas between snapshots are snakedelta.js's business.
 
 import { Decoder } from '@msgpack/msgpack';
 
@@ -33,9 +36,11 @@ const MAX_SIDE = 256;
  * Decodes a snapshot payload (the msgpack value, already decoded by the
  * protocol codec) into
  *   {tick, width, height, snakes: [{player, status, score, best, respawnIn,
- *    head, dir, len, body, cells}], food: [cell...]}
+ *    head, dir, len, body, cells}], food: [cell...], view}
  * where cells is the snake's cells head first (y*width+x), unpacked from
- * body. Anything out of shape throws a SnapshotError.
+ * body, and view is null for a full snapshot, or for a view snapshot the
+ * part of the board it holds, {x, y, w, h} (all 0 for none of it).
+ * Anything out of shape throws a SnapshotError.
  */
 export function decodeSnapshot(v) {
   if (!Array.isArray(v) || v.length < 5) throw new SnapshotError('not an array of 5');
@@ -57,7 +62,18 @@ export function decodeSnapshot(v) {
     if (c >= cells) throw new SnapshotError(`food cell ${c} off the board`);
     foodCells.push(c);
   }
-  return { tick, width, height, snakes, food: foodCells };
+  return { tick, width, height, snakes, food: foodCells, view: v.length >= 6 ? decodeView(v[5], width, height) : null };
+}
+
+function decodeView(r, width, height) {
+  if (!Array.isArray(r) || r.length !== 4) throw new SnapshotError('view is not [x, y, w, h]');
+  const [x, y, w, h] = r;
+  uint(x, 'view x', width);
+  uint(y, 'view y', height);
+  uint(w, 'view w', width);
+  uint(h, 'view h', height);
+  if (x + w > width || y + h > height) throw new SnapshotError(`view [${r}] not inside the ${width}x${height} board`);
+  return { x, y, w, h };
 }
 
 const decoder = new Decoder();

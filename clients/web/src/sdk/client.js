@@ -5,7 +5,7 @@
 //
 //   const c = new TickroomClient({ url: 'ws://localhost:8080/ws', hello: { name: 'ada', game: 'snake' } });
 //   c.on('welcome', ({ welcome, resumed }) => ...);
-//   c.on('snapshot', (s) => ...);      // {tick, base, ack, payload, receivedAt}
+//   c.on('snapshot', (s) => ...);      // {tick, base, ack, payload, bytes, delta, receivedAt}
 //   c.on('event', (e) => ...);         // {seq, tick, kind, data}
 //   c.connect();
 //   c.sendInput(1);
@@ -16,7 +16,12 @@
 //   event        {seq, tick, kind, data}
 //   gap          {expected, got}: an event seq was skipped (a server bug or
 //                a resume that could not replay everything)
-//   snapshot     {tick, base, ack, payload, receivedAt}
+//   snapshot     {tick, base, ack, payload, bytes, delta, receivedAt}
+//                payload is the decoded msgpack value; with a patch
+//                function it is always a full state (bytes holds its
+//                msgpack, delta says whether it came as one)
+//   resync       {tick, base, reason}: a delta could not be applied; the
+//                client reconnects for a full state
 //   ping         {id, serverTimeMs, tick, rttMs}
 //   serverError  {code, message}: the connection stays open
 //   protocolError Error: a message this client could not decode; ignored
@@ -30,12 +35,24 @@
 // otherwise the client is a new player and event seqs start again at 1. When
 // the server refuses such a hello (no such room, room full, session
 // refused), the client tries once more with the original hello.
+//
+// Delta snapshots: given the game's patch function (patch(base, delta) ->
+// bytes of the new state, e.g. Snake's in src/game/snakedelta.js), the
+// client asks for deltas (hello deltas: true), keeps the bytes of the last
+// full state, patches each delta onto it and hands on full states only, as
+// the Go client's Options.Patch does. A delta it cannot apply (taken from
+// another tick than the one it holds, or refused by patch) means the two
+// sides are out of step: it drops the connection and resumes at once, and
+// the server starts the new connection with a full snapshot.
+
+import { Decoder } from '@msgpack/msgpack';
 
 import { Backoff } from './backoff.js';
 import { CloseCode, describeClose } from './closecodes.js';
 import {
   SUBPROTOCOL,
   decodeMessage,
+  snapshotPayload,
   encodeChat,
   encodeHello,
   encodeInput,
@@ -54,6 +71,17 @@ const RETRY_AS_NEW = new Set([CloseCode.ROOM_FULL, CloseCode.UNAUTHORIZED, Close
  * the server takes 1000 as leaving for good, and this player may resume.
  */
 export const CLOSE_STALE = 4999;
+
+/**
+ * The code this client closes a connection with when a delta snapshot does
+ * not apply, before it resumes for a full state.
+ */
+export const CLOSE_RESYNC = 4998;
+
+/** Resyncs closer together than this wait for the backoff, not 0 ms. */
+const RESYNC_QUIET_MS = 5000;
+
+const payloadDecoder = new Decoder();
 
 /** Connection states. */
 export const State = Object.freeze({
@@ -74,6 +102,7 @@ export class TickroomClient extends Emitter {
   #now;
   #setTimeout;
   #clearTimeout;
+  #patch;
 
   #ws = null;
   #state = State.IDLE;
@@ -87,6 +116,13 @@ export class TickroomClient extends Emitter {
   #deliberate = false; // leave() or close() was called
   #retryTimer = undefined;
   #staleTimer = undefined;
+  // Delta snapshots: the bytes and tick of the full state held on this
+  // connection, the base of the next delta.
+  #full = null;
+  #fullTick = 0;
+  #deltas = 0;
+  #resyncs = 0;
+  #lastResyncAt = -Infinity;
 
   /**
    * @param {object} opts
@@ -100,6 +136,8 @@ export class TickroomClient extends Emitter {
    * @param {() => number} [opts.now] clock in ms.
    * @param {Function} [opts.setTimeout]
    * @param {Function} [opts.clearTimeout]
+   * @param {(base: Uint8Array, delta: Uint8Array) => Uint8Array} [opts.patch] the
+   *   game's delta patcher: with it the client asks for delta snapshots.
    */
   constructor(opts) {
     super();
@@ -112,6 +150,8 @@ export class TickroomClient extends Emitter {
     this.#now = opts.now ?? (() => performance.now());
     this.#setTimeout = opts.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
     this.#clearTimeout = opts.clearTimeout ?? ((t) => globalThis.clearTimeout(t));
+    this.#patch = opts.patch;
+    if (this.#patch) this.#hello.deltas = true;
   }
 
   /** Connection state, one of State. */
@@ -148,6 +188,14 @@ export class TickroomClient extends Emitter {
   /** Input-to-acknowledgement latency of the newest acknowledged input, ms. */
   get inputLatencyMs() {
     return this.#inputs.latencyMs;
+  }
+  /** Snapshots that came as deltas and were patched. */
+  get deltas() {
+    return this.#deltas;
+  }
+  /** Times a delta did not apply and the client reconnected for a full state. */
+  get resyncs() {
+    return this.#resyncs;
   }
   /** Reconnection attempts since the last welcome. */
   get attempt() {
@@ -252,6 +300,7 @@ export class TickroomClient extends Emitter {
     }
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
+    this.#full = null; // a new connection starts with a full snapshot
     ws.onopen = () => {
       if (this.#ws === ws) ws.send(encodeHello(hello));
     };
@@ -288,8 +337,9 @@ export class TickroomClient extends Emitter {
       return;
     }
     let m;
+    const bytes = new Uint8Array(data);
     try {
-      m = decodeMessage(new Uint8Array(data));
+      m = decodeMessage(bytes);
     } catch (err) {
       this.emit('protocolError', err);
       return;
@@ -313,12 +363,78 @@ export class TickroomClient extends Emitter {
       case 'snapshot': {
         const receivedAt = this.#now();
         this.#inputs.acknowledge(m.ack, receivedAt);
-        this.emit('snapshot', { tick: m.tick, base: m.base, ack: m.ack, payload: m.payload, receivedAt });
+        if (!this.#patch) {
+          this.emit('snapshot', { tick: m.tick, base: m.base, ack: m.ack, payload: m.payload, delta: false, receivedAt });
+          break;
+        }
+        const full = this.#rebuild(m, bytes);
+        if (full) this.emit('snapshot', { tick: m.tick, base: m.base, ack: m.ack, ...full, delta: m.base !== 0, receivedAt });
         break;
       }
       default:
         this.emit('protocolError', new ProtocolError(`unexpected ${m.type} from the server`));
     }
+  }
+
+  // rebuild turns a snapshot into the full state it stands for and keeps
+  // it as the base of the next delta: {payload, bytes}, or undefined when
+  // the delta did not apply and a resync began.
+  #rebuild(m, frame) {
+    let raw;
+    try {
+      raw = snapshotPayload(frame);
+    } catch (err) {
+      this.emit('protocolError', err);
+      return undefined;
+    }
+    if (m.base === 0) {
+      this.#full = raw.slice();
+      this.#fullTick = m.tick;
+      return { payload: m.payload, bytes: this.#full };
+    }
+    if (!this.#full || m.base !== this.#fullTick) {
+      const have = this.#full ? `tick ${this.#fullTick}` : 'no snapshot';
+      this.#resync(m, `delta snapshot of tick ${m.tick} against tick ${m.base}, but the client holds ${have}`);
+      return undefined;
+    }
+    let full;
+    let payload;
+    try {
+      full = this.#patch(this.#full, raw);
+      payload = payloadDecoder.decode(full);
+    } catch (err) {
+      this.#resync(m, `delta snapshot of tick ${m.tick} did not apply: ${err.message}`);
+      return undefined;
+    }
+    this.#full = full;
+    this.#fullTick = m.tick;
+    this.#deltas++;
+    return { payload, bytes: full };
+  }
+
+  // resync drops a connection whose snapshots got out of step and comes
+  // back at once (with the backoff, if it keeps happening) on the same
+  // seat: the server starts every connection with a full snapshot.
+  #resync(m, reason) {
+    this.#resyncs++;
+    this.emit('resync', { tick: m.tick, base: m.base, reason });
+    const now = this.#now();
+    const quick = now - this.#lastResyncAt >= RESYNC_QUIET_MS;
+    this.#lastResyncAt = now;
+    const ws = this.#ws;
+    try {
+      ws.close(CLOSE_RESYNC, 'snapshots out of step');
+    } catch {
+      // it is dropped anyway
+    }
+    this.#onClose(CLOSE_RESYNC, reason, {
+      code: CLOSE_RESYNC,
+      name: 'resync',
+      message: 'The game got out of step with the server.',
+      reconnect: true,
+      reason,
+      immediate: quick,
+    });
   }
 
   #onWelcome(w) {
@@ -347,13 +463,14 @@ export class TickroomClient extends Emitter {
     this.emit('event', { seq: m.seq, tick: m.tick, kind: m.kind, data: m.data });
   }
 
-  #onClose(code, reason) {
+  #onClose(code, reason, why = undefined) {
     this.#ws = null;
+    this.#full = null;
     if (this.#staleTimer !== undefined) {
       this.#clearTimeout(this.#staleTimer);
       this.#staleTimer = undefined;
     }
-    const info = describeClose(code, reason);
+    const { immediate = false, ...info } = why ?? describeClose(code, reason);
     if (this.#deliberate) {
       this.#finish(info);
       return;
@@ -370,8 +487,8 @@ export class TickroomClient extends Emitter {
       return;
     }
     const attempt = this.#backoff.attempt + 1;
-    const delayMs = refusedResume ? 0 : this.#backoff.next();
-    if (refusedResume) this.#backoff.attempt++;
+    const delayMs = refusedResume || immediate ? 0 : this.#backoff.next();
+    if (refusedResume || immediate) this.#backoff.attempt++;
     this.#setState(State.RECONNECTING);
     this.emit('disconnect', { ...info, willReconnect: true, delayMs, attempt });
     this.#retryTimer = this.#setTimeout(() => {

@@ -39,17 +39,21 @@ const decoder = new Decoder();
 
 // The hello map's keys in the order the Go server writes them; unset,
 // empty, zero and false values are left out, as the server's omitempty does.
-const HELLO_KEYS = ['name', 'game', 'room', 'reservation', 'session', 'lastEvent', 'spectator', 'auth'];
+const HELLO_KEYS = ['name', 'game', 'room', 'reservation', 'session', 'lastEvent', 'spectator', 'auth', 'deltas', 'view'];
 
 /**
  * Encodes hello: [1, {name, game, room, reservation, session, lastEvent,
- * spectator, auth}], every key optional.
+ * spectator, auth, deltas, view}], every key optional. deltas: true asks
+ * for delta snapshots (the client can patch them); view, [x, y, w, h], is
+ * a spectator's area of interest.
  */
 export function encodeHello(hello = {}) {
   const m = {};
   for (const k of HELLO_KEYS) {
     const v = hello[k];
-    if (v !== undefined && v !== null && v !== '' && v !== 0 && v !== false) m[k] = v;
+    if (v === undefined || v === null || v === '' || v === 0 || v === false) continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    m[k] = v;
   }
   return encoder.encode([MsgType.HELLO, m]);
 }
@@ -85,7 +89,7 @@ export function encodeLeave() {
  * ignored; anything malformed throws a ProtocolError.
  *
  * Server messages decode to:
- *   {type: 'welcome', welcome: {player, session, room, game, tickRate, tick, spectator, resumed, players: [{player, name}], config}}
+ *   {type: 'welcome', welcome: {player, session, room, game, tickRate, tick, spectator, resumed, deltas, areaOfInterest, players: [{player, name}], config}}
  *   {type: 'event', seq, tick, kind, data}
  *   {type: 'ping', id, serverTimeMs, tick, rttMs}
  *   {type: 'error', code, message}
@@ -152,6 +156,83 @@ export function decodeMessage(bytes) {
   }
 }
 
+/**
+ * The payload of a snapshot message as raw msgpack bytes (a view into
+ * bytes), as the server spliced it in: a delta must be patched onto, and
+ * checked against, the exact bytes of the snapshot it was taken from,
+ * which decoding and re-encoding would not always give back. Throws a
+ * ProtocolError when bytes are not a snapshot message.
+ */
+export function snapshotPayload(bytes) {
+  const r = { b: bytes, i: 0 };
+  const n = arrayHeader(r);
+  if (n < 5) throw new ProtocolError(`snapshot has ${n} elements, want 5`);
+  for (let k = 0; k < 4; k++) skipValue(r); // type, tick, base tick, ack
+  const start = r.i;
+  skipValue(r);
+  return bytes.subarray(start, r.i);
+}
+
+function arrayHeader(r) {
+  const c = r.b[r.i];
+  if (c >= 0x90 && c <= 0x9f) {
+    r.i++;
+    return c & 0x0f;
+  }
+  if (c === 0xdc || c === 0xdd) {
+    const size = c === 0xdc ? 2 : 4;
+    const n = beUint(r, r.i + 1, size);
+    r.i += 1 + size;
+    return n;
+  }
+  throw new ProtocolError('not a msgpack array');
+}
+
+function beUint(r, at, size) {
+  if (at + size > r.b.length) throw new ProtocolError('msgpack ends early');
+  let v = 0;
+  for (let k = 0; k < size; k++) v = v * 256 + r.b[at + k];
+  return v;
+}
+
+// skipValue moves r past one msgpack value.
+function skipValue(r) {
+  if (r.i >= r.b.length) throw new ProtocolError('msgpack ends early');
+  const c = r.b[r.i];
+  const skipBytes = (n) => {
+    if (r.i + n > r.b.length) throw new ProtocolError('msgpack ends early');
+    r.i += n;
+  };
+  const skipItems = (n) => {
+    for (let k = 0; k < n; k++) skipValue(r);
+  };
+  if (c <= 0x7f || c >= 0xe0 || c === 0xc0 || c === 0xc2 || c === 0xc3) return skipBytes(1);
+  if (c >= 0x80 && c <= 0x8f) {
+    r.i++;
+    return skipItems(2 * (c & 0x0f));
+  }
+  if (c >= 0x90 && c <= 0x9f) {
+    r.i++;
+    return skipItems(c & 0x0f);
+  }
+  if (c >= 0xa0 && c <= 0xbf) return skipBytes(1 + (c & 0x1f));
+  const fixed = { 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8, 0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8, 0xca: 4, 0xcb: 8, 0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17 }[c];
+  if (fixed !== undefined) return skipBytes(1 + fixed);
+  const sized = { 0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0xda: 2, 0xdb: 4, 0xc7: 1, 0xc8: 2, 0xc9: 4 }[c];
+  if (sized !== undefined) {
+    const n = beUint(r, r.i + 1, sized);
+    const ext = c >= 0xc7 && c <= 0xc9 ? 1 : 0; // an ext's type byte
+    return skipBytes(1 + sized + ext + n);
+  }
+  if (c === 0xdc || c === 0xdd || c === 0xde || c === 0xdf) {
+    const size = c === 0xdc || c === 0xde ? 2 : 4;
+    const n = beUint(r, r.i + 1, size);
+    r.i += 1 + size;
+    return skipItems(c >= 0xde ? 2 * n : n);
+  }
+  throw new ProtocolError(`not msgpack: byte ${c}`);
+}
+
 function welcome(w) {
   map(w, 'welcome');
   const players = w.players ?? [];
@@ -169,6 +250,10 @@ function welcome(w) {
     // Set by servers that support session resume when this welcome put the
     // player back on its seat.
     resumed: w.resumed === true,
+    // Snapshots may come as deltas (the hello asked for them).
+    deltas: w.deltas === true,
+    // Snapshots hold only the part of the world around the player.
+    areaOfInterest: w.areaOfInterest === true,
     players: players.map((p) => {
       if (!Array.isArray(p) || p.length < 2) throw new ProtocolError('welcome player entry is not [player, name]');
       return { player: u32(p[0], 'welcome player id'), name: str(p[1], 'welcome player name') };

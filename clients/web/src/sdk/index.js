@@ -1,5 +1,6 @@
 // The tickroom JavaScript client SDK (protocol tickroom.v1).
-export { TickroomClient, State, CLOSE_STALE } from './client.js';
+export { TickroomClient, State, CLOSE_STALE, CLOSE_RESYNC } from './client.js';
+export { crc32 } from './crc32.js';
 export { Backoff, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 export { CloseCode, describeClose } from './closecodes.js';
 export {
@@ -13,6 +14,7 @@ export {
   encodePong,
   encodeChat,
   encodeLeave,
+  snapshotPayload,
 } from './codec.js';
 export { SnapshotBuffer } from './snapshots.js';
 export { InputLog } from './inputs.js';

@@ -8,7 +8,9 @@ export class SnapshotBuffer {
     this.capacity = capacity;
     /** @type {Array<{tick: number, receivedAt: number}>} ascending tick */
     this.items = [];
-    this.stats = { accepted: 0, stale: 0, deltas: 0, skippedTicks: 0 };
+    // deltas: accepted snapshots that came as deltas (and were patched);
+    // unpatched: deltas dropped because nobody patched them.
+    this.stats = { accepted: 0, stale: 0, deltas: 0, unpatched: 0, skippedTicks: 0 };
   }
 
   /** The newest snapshot, or undefined. */
@@ -17,13 +19,14 @@ export class SnapshotBuffer {
   }
 
   /**
-   * Adds a snapshot ({tick, base, ...}); returns whether it was kept. A
-   * delta (base != 0) is dropped and counted: this client has no delta
-   * decoder yet, and the server sends full snapshots.
+   * Adds a snapshot ({tick, base, delta, ...}); returns whether it was
+   * kept. A full state that came as a delta (delta set: the client patched
+   * it) is counted as one; a delta nobody patched (base != 0, delta not
+   * set) cannot be shown, and is dropped and counted.
    */
   push(snap) {
-    if (snap.base) {
-      this.stats.deltas++;
+    if (snap.base && !snap.delta) {
+      this.stats.unpatched++;
       return false;
     }
     const last = this.newest;
@@ -35,6 +38,7 @@ export class SnapshotBuffer {
     this.items.push(snap);
     if (this.items.length > this.capacity) this.items.shift();
     this.stats.accepted++;
+    if (snap.delta) this.stats.deltas++;
     return true;
   }
 
