@@ -35,7 +35,6 @@ func benchConns(b *testing.B, n int) []*netcode.Conn {
 		<-release
 	}))
 	url := "ws" + strings.TrimPrefix(hs.URL, "http")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var clients []*websocket.Conn
 	conns := make([]*netcode.Conn, 0, n)
 	for range n {
@@ -44,7 +43,7 @@ func benchConns(b *testing.B, n int) []*netcode.Conn {
 			b.Fatal(err)
 		}
 		clients = append(clients, c)
-		conns = append(conns, netcode.NewConn(<-accepted, netcode.Config{ReliableQueue: 1 << 20}, log))
+		conns = append(conns, netcode.NewConn(<-accepted, netcode.Config{ReliableQueue: 1 << 20}))
 	}
 	b.Cleanup(func() {
 		for _, c := range clients {

@@ -3,6 +3,7 @@ package lobby
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 
@@ -33,7 +34,10 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.met.connsOpened.Inc()
-	log := s.log.With(LogRemote, r.RemoteAddr)
+	// Attributes are passed at each call rather than bound with With,
+	// which would copy the handler for every connection it lives as long
+	// as.
+	log := connLog{s.log, []any{LogRemote, r.RemoteAddr}}
 	closed := func(code websocket.StatusCode) {
 		s.met.connsClosed.WithLabelValues(netcode.CloseName(code)).Inc()
 	}
@@ -50,7 +54,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.closeConn(ip)
-	conn := netcode.NewConn(ws, s.cfg.Conn, log)
+	conn := netcode.NewConn(ws, s.cfg.Conn)
 	hello, err := conn.ReadHello(s.ctx)
 	if err != nil {
 		log.Info("client rejected: no valid hello", "err", err)
@@ -80,7 +84,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		closed(code)
 		return
 	}
-	log = log.With(LogRoom, room.id, LogPlayer, m.player)
+	log.attrs = append(log.attrs, LogRoom, room.id, LogPlayer, m.player)
 	s.met.connStatsCache.add(conn)
 	conn.Run(s.ctx, m)
 	s.met.connStatsCache.remove(conn)
@@ -191,3 +195,19 @@ func remoteIP(r *http.Request) string {
 	}
 	return host
 }
+
+// connLog logs with a connection's attributes.
+type connLog struct {
+	log   *slog.Logger
+	attrs []any
+}
+
+func (l connLog) with(args []any) []any { return append(append([]any{}, l.attrs...), args...) }
+
+func (l connLog) Debug(msg string, args ...any) {
+	if l.log.Enabled(context.Background(), slog.LevelDebug) {
+		l.log.Debug(msg, l.with(args)...)
+	}
+}
+func (l connLog) Info(msg string, args ...any) { l.log.Info(msg, l.with(args)...) }
+func (l connLog) Warn(msg string, args ...any) { l.log.Warn(msg, l.with(args)...) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -125,7 +124,6 @@ type Handler interface {
 type Conn struct {
 	ws  *websocket.Conn
 	cfg Config
-	log *slog.Logger
 
 	reliable reliableQueue
 	slot     snapshotSlot
@@ -158,13 +156,12 @@ type Conn struct {
 
 // NewConn wraps an accepted WebSocket. The caller has already checked the
 // subprotocol (see CheckSubprotocol).
-func NewConn(ws *websocket.Conn, cfg Config, log *slog.Logger) *Conn {
+func NewConn(ws *websocket.Conn, cfg Config) *Conn {
 	cfg = cfg.withDefaults()
 	ws.SetReadLimit(cfg.ReadLimit)
 	c := &Conn{
 		ws:     ws,
 		cfg:    cfg,
-		log:    log,
 		wake:   make(chan struct{}, 1),
 		closed: make(chan struct{}),
 	}

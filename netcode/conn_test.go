@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -108,7 +107,7 @@ func startServer(t *testing.T, opts serverOptions) *testServer {
 			end.badVersion = true
 			return
 		}
-		c := netcode.NewConn(ws, opts.cfg, slog.New(slog.DiscardHandler))
+		c := netcode.NewConn(ws, opts.cfg)
 		end.conn = c
 		end.hello, end.helloErr = c.ReadHello(ctx)
 		if end.helloErr != nil {

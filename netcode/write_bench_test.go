@@ -2,8 +2,6 @@ package netcode_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -25,7 +23,7 @@ func BenchmarkConnWrite(b *testing.B) {
 		if err != nil {
 			return
 		}
-		c := netcode.NewConn(ws, netcode.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		c := netcode.NewConn(ws, netcode.Config{})
 		conns <- c
 		c.Run(context.Background(), nopHandler{})
 		close(ran)
