@@ -22,6 +22,7 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	root.AddCommand(newServeCmd(), newRoomsCmd(), newReplayCmd(), newVersionCmd())
+	root.AddCommand(newBotsCmd(), newBenchCmd())
 	return root
 }
 
