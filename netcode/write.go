@@ -88,43 +88,38 @@ func (c *Conn) heartbeat(now time.Time, buf *[]byte) bool {
 	return c.write(*buf)
 }
 
-// writeDeadline bounds the writes of one connection without a context and
-// a timer per write: one cancellable context lives as long as the writer,
-// and a watchdog timer cancels it when a write overruns. A write that times
-// out ends the connection (coder/websocket closes it), so the context never
-// needs to come back.
+// writeDeadline bounds the writes of one connection with one watchdog
+// timer, armed around each write, instead of a context with a deadline per
+// write: coder/websocket arms a timer of its own for every write whose
+// context can end, which costs allocations on the broadcast path. The
+// writes get a context that never ends, and a write that overruns has its
+// connection closed under it, which unblocks it.
 type writeDeadline struct {
-	ctx      context.Context
-	cancel   context.CancelFunc
 	watchdog *time.Timer
 	expired  atomic.Bool
 }
 
 func newWriteDeadline(c *Conn) *writeDeadline {
 	w := &writeDeadline{}
-	w.ctx, w.cancel = context.WithCancel(context.Background())
 	w.watchdog = time.AfterFunc(time.Hour, func() {
 		w.expired.Store(true)
 		// Say why before the connection goes down, or the reader, seeing
 		// it go, would record a lost connection instead.
 		c.Close(CloseTooSlow, "too slow: write timed out", false)
-		w.cancel()
+		c.ws.CloseNow()
 	})
 	w.watchdog.Stop()
 	return w
 }
 
-func (w *writeDeadline) stop() {
-	w.watchdog.Stop()
-	w.cancel()
-}
+func (w *writeDeadline) stop() { w.watchdog.Stop() }
 
 // write sends one message within the write timeout. A failed write closes
 // the connection: coder/websocket has already torn it down.
 func (c *Conn) write(p []byte) bool {
 	w := c.deadline
 	w.watchdog.Reset(c.cfg.WriteTimeout)
-	err := c.ws.Write(w.ctx, websocket.MessageBinary, p)
+	err := c.ws.Write(context.Background(), websocket.MessageBinary, p)
 	w.watchdog.Stop()
 	if err != nil {
 		if !w.expired.Load() {
