@@ -9,7 +9,19 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM, CHROMIUM_ARGS, buildBinaries, eventually, startProbe, startServer, tempDir, webDir } from './harness.js';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  buildBinaries,
+  debug,
+  eventually,
+  openPage as openPageIn,
+  quickPlay,
+  startProbe,
+  startServer,
+  tempDir,
+  webDir,
+} from './harness.js';
 
 const ALIVE = 1;
 const DIR_KEYS = ['ArrowUp', 'ArrowRight', 'ArrowDown', 'ArrowLeft'];
@@ -22,35 +34,8 @@ const servers = [];
 const probes = [];
 const pages = {}; // name -> {page, errors, context}
 
-async function openPage(name, url, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (m) => {
-    const benign = /^WebSocket connection to .* failed|^Failed to load resource/;
-    if (m.type() === 'error' && !benign.test(m.text())) errors.push(`console: ${m.text()}`);
-    // A resync is not an error, but it should not happen here either.
-    if (m.type() === 'warning' && /tickroom:/.test(m.text())) errors.push(`console warning: ${m.text()}`);
-  });
-  await page.goto(url);
-  pages[name] = { page, errors, context };
-  return page;
-}
-
-const debug = (page) => page.evaluate(() => window.__tickroom);
-
-async function quickPlay(page, name) {
-  await page.fill('#name', name);
-  await page.click('#quick');
-  return eventually(
-    async () => {
-      const d = await debug(page);
-      return d?.state === 'open' && d.snapshot ? d : null;
-    },
-    10_000,
-    `${name} in a room with a snapshot`,
-  );
+function openPage(name, url, viewport) {
+  return openPageIn(browser, pages, name, url, { viewport, strictWarnings: true });
 }
 
 async function probeOn(server, room, opts) {

@@ -18,6 +18,9 @@ import {
   startServer,
   tempDir,
   webDir,
+  debug,
+  openPage as openPageIn,
+  quickPlay,
 } from './harness.js';
 
 const ALIVE = 1;
@@ -37,34 +40,8 @@ let browser;
 let probe;
 const pages = {}; // name -> {page, errors}
 
-async function openPage(name, baseURL, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (m) => {
-    // The browser's own notes on lost connections and 404s are expected.
-    const benign = /^WebSocket connection to .* failed|^Failed to load resource/;
-    if (m.type() === 'error' && !benign.test(m.text())) errors.push(`console: ${m.text()}`);
-  });
-  await page.goto(baseURL);
-  pages[name] = { page, errors, context };
-  return page;
-}
-
-const debug = (page) => page.evaluate(() => window.__tickroom);
-
-async function quickPlay(page, name) {
-  await page.fill('#name', name);
-  await page.click('#quick');
-  return eventually(
-    async () => {
-      const d = await debug(page);
-      return d?.state === 'open' && d.snapshot ? d : null;
-    },
-    10_000,
-    `${name} in a room with a snapshot`,
-  );
+function openPage(name, url, viewport) {
+  return openPageIn(browser, pages, name, url, { viewport });
 }
 
 // The cells left before the wall going in direction d from head.

@@ -206,3 +206,41 @@ export async function eventually(fn, ms, what) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Opens a page of the game in a fresh browser context and records it in
+ * pages[name] with the errors it logs. The browser's own notes on lost
+ * connections and 404s are expected; with strictWarnings, the client's own
+ * warnings (a resync, say) count as errors too.
+ */
+export async function openPage(browser, pages, name, url, { viewport = { width: 1280, height: 800 }, strictWarnings = false } = {}) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (m) => {
+    const benign = /^WebSocket connection to .* failed|^Failed to load resource/;
+    if (m.type() === 'error' && !benign.test(m.text())) errors.push(`console: ${m.text()}`);
+    if (strictWarnings && m.type() === 'warning' && /tickroom:/.test(m.text())) errors.push(`console warning: ${m.text()}`);
+  });
+  await page.goto(url);
+  pages[name] = { page, errors, context };
+  return page;
+}
+
+/** The page's read-only debug hook. */
+export const debug = (page) => page.evaluate(() => window.__tickroom);
+
+/** Quick play under name; resolves once the page is in a room with a snapshot. */
+export async function quickPlay(page, name) {
+  await page.fill('#name', name);
+  await page.click('#quick');
+  return eventually(
+    async () => {
+      const d = await debug(page);
+      return d?.state === 'open' && d.snapshot ? d : null;
+    },
+    10_000,
+    `${name} in a room with a snapshot`,
+  );
+}
