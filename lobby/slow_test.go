@@ -210,10 +210,12 @@ func TestSlowClients(t *testing.T) {
 		t.Errorf("room ran %v ticks in %v, want about %.0f: slow clients must not slow the room", ticks, t1.Sub(t0), expected)
 	}
 	// The fast client may miss the snapshots of catch-up steps, which are
-	// published back to back after a late wake-up, and no others.
+	// published back to back after a late wake-up, and a few more when the
+	// machine deschedules its reader; a client held up by the slow ones
+	// would miss most.
 	catchUps := int(s1.CatchUpSteps - s0.CatchUpSteps)
-	if allowed := catchUps + fastLog.snapshots/10; fastLog.gaps > allowed {
-		t.Errorf("fast client missed %d of %d snapshots, want at most %d (%d catch-up steps + 10%%)",
+	if allowed := catchUps + fastLog.snapshots/5; fastLog.gaps > allowed {
+		t.Errorf("fast client missed %d of %d snapshots, want at most %d (%d catch-up steps + 20%%)",
 			fastLog.gaps, fastLog.snapshots+fastLog.gaps, allowed, catchUps)
 	}
 	if lagLog.gaps == 0 {
