@@ -22,12 +22,12 @@ func (r *Room) publish() int {
 		var snap *netcode.Snapshot
 		if area, ok := r.area(m); ok {
 			if snap = r.views[area]; snap == nil {
-				snap = r.snapshot(r.viewer.AppendView(make([]byte, 0, r.snapSize), area))
+				snap = r.snapshot(r.viewer.AppendView(make([]byte, 0, sizeHint(r.viewSize)), area), &r.viewSize)
 				r.views[area] = snap
 			}
 		} else {
 			if whole == nil {
-				whole = r.snapshot(r.sim.AppendSnapshot(make([]byte, 0, r.snapSize+r.snapSize/4+64)))
+				whole = r.snapshot(r.sim.AppendSnapshot(make([]byte, 0, sizeHint(r.snapSize))), &r.snapSize)
 			}
 			snap = whole
 		}
@@ -48,11 +48,16 @@ func (r *Room) area(m *member) (game.Rect, bool) {
 	return r.viewer.View(m.player)
 }
 
-// snapshot wraps one encoded payload. The payload is shared by every slot
+// sizeHint is the buffer to allocate for a payload whose last one was n
+// bytes: a little more, so that a growing state rarely copies.
+func sizeHint(n int) int { return n + n/4 + 64 }
+
+// snapshot wraps one encoded payload and remembers its size in *size, the
+// hint for the next buffer of its kind. The payload is shared by every slot
 // it goes to until it is sent, so each one gets a fresh buffer.
-func (r *Room) snapshot(payload []byte) *netcode.Snapshot {
+func (r *Room) snapshot(payload []byte, size *int) *netcode.Snapshot {
 	r.snapID++
-	r.snapSize = max(r.snapSize, len(payload))
+	*size = len(payload)
 	r.stats.encs.Add(1)
 	r.stats.snapBytes.Store(int64(len(payload)))
 	r.met.snapshotBytes.Observe(float64(len(payload)))

@@ -48,7 +48,8 @@ type Room struct {
 	nextPlayer   game.PlayerID
 	tick         uint32
 	emptySince   time.Time
-	snapSize     int
+	snapSize     int // the last whole-world payload's size
+	viewSize     int // the last area-of-interest payload's size
 	rec          *recording
 	snapID       uint64
 	deltas       *netcode.Deltas // nil: full snapshots only
