@@ -60,28 +60,38 @@ func (b *bots) play(g *snake.Game, players int) {
 	}
 }
 
+// warmGame is a game of players bots that has run warmupTicks ticks, so
+// that snakes have spawned and grown, with the bots that played it.
+func warmGame(b *testing.B, cfg snake.Config, players int) (*snake.Game, *bots, uint32) {
+	b.Helper()
+	g, err := snake.New(cfg, game.Setup{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for p := range game.PlayerID(players) {
+		if err := g.Join(p+1, "bot"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bt := newBots(1)
+	tick := uint32(0)
+	for range warmupTicks {
+		tick++
+		bt.play(g, players)
+		g.Step(tick)
+	}
+	return g, bt, tick
+}
+
+const warmupTicks = 200
+
 // BenchmarkStep measures one room tick: the bots' inputs, Step and the
 // snapshot encoding. One op is one tick, so allocs/op is allocs per step.
 func BenchmarkStep(b *testing.B) {
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
-			g, err := snake.New(sc.cfg, game.Setup{Seed: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for p := range game.PlayerID(sc.players) {
-				if err := g.Join(p+1, "bot"); err != nil {
-					b.Fatal(err)
-				}
-			}
-			bt := newBots(1)
-			tick := uint32(0)
+			g, bt, tick := warmGame(b, sc.cfg, sc.players)
 			buf := make([]byte, 0, 64<<10)
-			for range 200 { // let snakes spawn and grow
-				tick++
-				bt.play(g, sc.players)
-				g.Step(tick)
-			}
 			total := 0
 			b.ReportAllocs()
 			for b.Loop() {
@@ -100,18 +110,7 @@ func BenchmarkStep(b *testing.B) {
 func BenchmarkStateHash(b *testing.B) {
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
-			g, err := snake.New(sc.cfg, game.Setup{Seed: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for p := range game.PlayerID(sc.players) {
-				_ = g.Join(p+1, "bot")
-			}
-			bt := newBots(1)
-			for tick := range uint32(200) {
-				bt.play(g, sc.players)
-				g.Step(tick + 1)
-			}
+			g, _, _ := warmGame(b, sc.cfg, sc.players)
 			b.ReportAllocs()
 			for b.Loop() {
 				g.StateHash()
@@ -124,18 +123,7 @@ func BenchmarkStateHash(b *testing.B) {
 func BenchmarkDecodeSnapshot(b *testing.B) {
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
-			g, err := snake.New(sc.cfg, game.Setup{Seed: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for p := range game.PlayerID(sc.players) {
-				_ = g.Join(p+1, "bot")
-			}
-			bt := newBots(1)
-			for tick := range uint32(200) {
-				bt.play(g, sc.players)
-				g.Step(tick + 1)
-			}
+			g, _, _ := warmGame(b, sc.cfg, sc.players)
 			buf := g.AppendSnapshot(nil)
 			var s snake.Snapshot
 			var board snake.Board

@@ -26,23 +26,11 @@ type recorded struct {
 
 func record(b *testing.B, cfg snake.Config, players, ticks int, views bool) *recorded {
 	b.Helper()
-	g, err := snake.New(cfg, game.Setup{Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for p := range game.PlayerID(players) {
-		if err := g.Join(p+1, "bot"); err != nil {
-			b.Fatal(err)
-		}
-	}
-	bt := newBots(1)
+	g, bt, last := warmGame(b, cfg, players)
 	rec := &recorded{}
-	for tick := uint32(1); tick <= uint32(200+ticks); tick++ {
+	for tick := last + 1; tick <= last+uint32(ticks); tick++ {
 		bt.play(g, players)
 		g.Step(tick)
-		if tick <= 200 { // let snakes spawn and grow
-			continue
-		}
 		rec.full = append(rec.full, g.AppendSnapshot(nil))
 		if !views {
 			continue
@@ -131,20 +119,7 @@ func BenchmarkView(b *testing.B) {
 	const players = 200
 	cfg := bigView()
 	b.Run("big/encode", func(b *testing.B) {
-		g, err := snake.New(cfg, game.Setup{Seed: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for p := range game.PlayerID(players) {
-			_ = g.Join(p+1, "bot")
-		}
-		bt := newBots(1)
-		tick := uint32(0)
-		for range 200 {
-			tick++
-			bt.play(g, players)
-			g.Step(tick)
-		}
+		g, bt, tick := warmGame(b, cfg, players)
 		buf := make([]byte, 0, 64<<10)
 		rects := make([]game.Rect, 0, players)
 		sizes := make([]int, 0, players)
