@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"net/url"
+	"path"
 	"strconv"
+	"strings"
 )
 
 // maxAPIBody bounds a JSON request body.
@@ -17,8 +21,44 @@ var ErrBadRequest = errors.New("bad request")
 
 func (s *Server) mountAPI() {
 	s.mux.HandleFunc("GET /api/rooms", s.serveRooms)
-	s.mux.HandleFunc("POST /api/rooms", s.serveCreateRoom)
-	s.mux.HandleFunc("POST /api/matchmake", s.serveMatchmake)
+	s.mux.Handle("POST /api/rooms", s.sameOrigin(http.HandlerFunc(s.serveCreateRoom)))
+	s.mux.Handle("POST /api/matchmake", s.sameOrigin(http.HandlerFunc(s.serveMatchmake)))
+}
+
+// ErrCrossOrigin refuses a state-changing request from another site's page.
+var ErrCrossOrigin = errors.New("cross-origin request refused")
+
+// sameOrigin refuses requests that a page of another site sent: a browser
+// sends a simple POST (text/plain, a form) cross-site without asking, so
+// the API checks Origin as /ws does, against the host and OriginPatterns.
+// Clients that are not browsers send no Origin and pass.
+func (s *Server) sameOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, r.Host, s.cfg.OriginPatterns) {
+			writeError(w, http.StatusForbidden, fmt.Errorf("%w: Origin %q", ErrCrossOrigin, truncateUTF8(origin, 64)))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// originAllowed matches an Origin the way coder/websocket's Accept does: the
+// request's own host, or a host matching one of the patterns (path.Match,
+// case-insensitive).
+func originAllowed(origin, host string, patterns []string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, host) {
+		return true
+	}
+	for _, p := range patterns {
+		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(u.Host)); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // apiError is the body of every API error.
@@ -34,6 +74,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, status int, err error) {
+	if wait := retryAfter(err); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	}
 	writeJSON(w, status, apiError{Error: err.Error()})
 }
 
@@ -50,26 +93,55 @@ func errorStatus(err error) int {
 		return http.StatusServiceUnavailable
 	case errors.Is(err, ErrUnauthorized):
 		return http.StatusUnauthorized
+	case errors.Is(err, ErrThrottled):
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
 
-// serveRooms lists public rooms: GET /api/rooms?game=snake&free=1
+// Room listing pages: a listing answers at most MaxListPage rooms, and
+// DefaultListPage when the request sets no limit.
+const (
+	DefaultListPage = 50
+	MaxListPage     = 200
+)
+
+// serveRooms lists public rooms, a page at a time, ordered by id:
+// GET /api/rooms?game=snake&free=1&limit=50&cursor=<last id of the page
+// before>. When more rooms follow, a Link header (rel="next") gives the
+// next page's address.
 func (s *Server) serveRooms(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := Filter{Game: q.Get("game")}
-	if v := q.Get("free"); v != "" {
+	f := Filter{Game: q.Get("game"), After: q.Get("cursor"), Limit: DefaultListPage}
+	for _, p := range []struct {
+		name     string
+		v        *int
+		min, max int
+	}{{"free", &f.MinFree, 0, math.MaxInt32}, {"limit", &f.Limit, 1, MaxListPage}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			writeError(w, http.StatusBadRequest, fmt.Errorf("free=%q: want a non-negative integer", v))
+		if err != nil || n < p.min || n > p.max {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("%w: %s=%q: want an integer in %d..%d", ErrBadRequest, p.name, truncateUTF8(v, 16), p.min, p.max))
 			return
 		}
-		f.MinFree = n
+		*p.v = n
 	}
+	page := f.Limit
+	f.Limit++ // one more tells whether a next page exists
 	rooms, err := s.reg.List(r.Context(), f)
 	if err != nil {
 		writeError(w, http.StatusBadGateway, fmt.Errorf("room registry: %w", err))
 		return
+	}
+	if len(rooms) > page {
+		rooms = rooms[:page]
+		next := *r.URL
+		q.Set("cursor", rooms[page-1].ID)
+		next.RawQuery = q.Encode()
+		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, next.RequestURI()))
 	}
 	writeJSON(w, http.StatusOK, rooms)
 }
@@ -82,9 +154,15 @@ type CreateRequest struct {
 	MaxPlayers int    `json:"maxPlayers"`
 }
 
-func (c CreateRequest) roomConfig() (RoomConfig, error) {
-	if c.MaxPlayers < 0 {
-		return RoomConfig{}, fmt.Errorf("%w: maxPlayers %d is negative", ErrBadRequest, c.MaxPlayers)
+// roomConfig checks what a client asked for against the server's limit of
+// seats per room (its default room size): clients may ask for smaller
+// rooms, never larger ones.
+func (c CreateRequest) roomConfig(maxPlayers int) (RoomConfig, error) {
+	if maxPlayers <= 0 {
+		maxPlayers = DefaultMaxPlayers
+	}
+	if c.MaxPlayers < 0 || c.MaxPlayers > maxPlayers {
+		return RoomConfig{}, fmt.Errorf("%w: maxPlayers %d: want 1..%d (0 for %d)", ErrBadRequest, c.MaxPlayers, maxPlayers, maxPlayers)
 	}
 	return RoomConfig{MaxPlayers: c.MaxPlayers, Private: c.Private}, nil
 }
@@ -119,12 +197,12 @@ func (s *Server) serveCreateRoom(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, err)
 		return
 	}
-	cfg, err := req.roomConfig()
+	cfg, err := req.roomConfig(s.cfg.Room.MaxPlayers)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	room, err := s.CreateRoom(r.Context(), req.Game, cfg)
+	room, err := s.createRoomFor(r.Context(), remoteIP(r), req.Game, cfg)
 	if err != nil {
 		writeError(w, errorStatus(err), err)
 		return
@@ -151,7 +229,7 @@ func (s *Server) serveMatchmake(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, ErrDraining)
 		return
 	}
-	res, err := s.Matchmake(r.Context(), req)
+	res, err := s.matchmake(r.Context(), remoteIP(r), req)
 	if err != nil {
 		s.met.matchmake.WithLabelValues(strconv.Itoa(errorStatus(err))).Inc()
 		writeError(w, errorStatus(err), err)
@@ -161,36 +239,61 @@ func (s *Server) serveMatchmake(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-// Matchmake reserves a seat as req asks.
+// Matchmake reserves a seat as req asks, for any client that holds the
+// token, outside the per-address limits (for programs that embed the
+// server and do their own admission).
 func (s *Server) Matchmake(ctx context.Context, req MatchmakeRequest) (Reservation, error) {
+	return s.matchmake(ctx, "", req)
+}
+
+// matchmake reserves a seat for the client at addr ("" for none), within
+// its limits: rooms it creates and reservations it holds count against it,
+// and the reservation is bound to it.
+func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeRequest) (Reservation, error) {
+	create := s.CreateRoom
+	if addr != "" {
+		create = func(ctx context.Context, game string, cfg RoomConfig) (*Room, error) {
+			return s.createRoomFor(ctx, addr, game, cfg)
+		}
+	}
 	switch req.Mode {
 	case "join":
-		room, ok := s.Room(req.Room)
-		if !ok {
-			return Reservation{}, fmt.Errorf("room %q: %w", req.Room, ErrRoomNotFound)
+		var room *Room
+		var err error
+		if addr != "" {
+			room, err = s.lookup(addr, req.Room, nil)
+		} else if r, ok := s.Room(req.Room); ok {
+			room = r
+		} else {
+			err = fmt.Errorf("room %q: %w", req.Room, ErrRoomNotFound)
 		}
-		return room.Reserve(ctx)
+		if err != nil {
+			return Reservation{}, err
+		}
+		return room.reserve(ctx, addr)
 	case "create":
-		cfg, err := req.roomConfig()
+		cfg, err := req.roomConfig(s.cfg.Room.MaxPlayers)
 		if err != nil {
 			return Reservation{}, err
 		}
-		room, err := s.CreateRoom(ctx, req.Game, cfg)
+		room, err := create(ctx, req.Game, cfg)
 		if err != nil {
 			return Reservation{}, err
 		}
-		return room.Reserve(ctx)
+		return room.reserve(ctx, addr)
 	case "", "quick":
 		var err error
 		for range quickPlayAttempts {
 			room := s.openRoom(req.Game)
 			if room == nil {
+				// A room quick play makes gets this seat at once: it is
+				// not one of the address's own rooms.
 				if room, err = s.CreateRoom(ctx, req.Game, RoomConfig{}); err != nil {
 					return Reservation{}, err
 				}
 			}
 			var res Reservation
-			res, err = room.Reserve(ctx)
+			res, err = room.reserve(ctx, addr)
 			if errors.Is(err, ErrRoomFull) || errors.Is(err, ErrRoomClosed) || errors.Is(err, ErrRoomLocked) {
 				continue
 			}
@@ -198,5 +301,5 @@ func (s *Server) Matchmake(ctx context.Context, req MatchmakeRequest) (Reservati
 		}
 		return Reservation{}, err
 	}
-	return Reservation{}, fmt.Errorf("%w: mode %q: want quick, create or join", ErrBadRequest, req.Mode)
+	return Reservation{}, fmt.Errorf("%w: mode %q: want quick, create or join", ErrBadRequest, truncateUTF8(req.Mode, 16))
 }

@@ -157,7 +157,9 @@ func TestMatchmakeReservation(t *testing.T) {
 func TestRaceForLastSeats(t *testing.T) {
 	t.Parallel()
 	typ, _ := testgame.Type("count", testgame.Options{})
-	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{MaxPlayers: 8}}, typ)
+	// Every racer comes from 127.0.0.1: the per-address cap of
+	// reservations is lifted, as for a load test.
+	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{MaxPlayers: 8}, Limits: lobby.AddrLimits{Reservations: -1}}, typ)
 	room, err := e.srv.CreateRoom(t.Context(), "", lobby.RoomConfig{})
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,13 @@
 package lobby_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -37,10 +40,22 @@ func newEnv(t *testing.T, cfg lobby.Config, types ...game.Type) *env {
 // that reads slowly pushes back on the server's writer within a few frames.
 func newEnvBuffers(t *testing.T, cfg lobby.Config, sendBuf int, types ...game.Type) *env {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var out io.Writer = io.Discard
 	if os.Getenv("TICKROOM_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		out = testWriter{t}
 	}
+	return newEnvLog(t, cfg, sendBuf, out, types...)
+}
+
+// newEnvLog is newEnvBuffers with the server's log (info level and up, as
+// a server runs by default) written to out.
+func newEnvLog(t *testing.T, cfg lobby.Config, sendBuf int, out io.Writer, types ...game.Type) *env {
+	t.Helper()
+	level := slog.LevelInfo
+	if os.Getenv("TICKROOM_TEST_LOG") != "" {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
 	srv := lobby.NewServer(cfg, log)
 	for _, typ := range types {
 		if err := srv.Register(typ); err != nil {
@@ -110,6 +125,43 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// from returns an HTTP client whose connections come from the loopback
+// address ip (any of 127.0.0.0/8), so that tests can play several client
+// addresses on one machine.
+func from(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}, Timeout: 10 * time.Second}
+}
+
+// call sends one API request through hc with extra headers and returns the
+// response, its body read and closed.
+func (e *env) call(hc *http.Client, method, path string, body any, hdr http.Header) (*http.Response, []byte) {
+	e.t.Helper()
+	var rd bytes.Buffer
+	if body != nil {
+		if err := json.NewEncoder(&rd).Encode(body); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(method, e.hs.URL+path, &rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp, b
 }
 
 type sendBufListener struct {

@@ -20,7 +20,7 @@ var (
 	ErrRoomLocked     = errors.New("room is locked")
 	ErrBadSession     = errors.New("unknown or expired session")
 	ErrBadReservation = errors.New("unknown or expired seat reservation")
-	ErrResumeGap      = errors.New("events since the last one received are no longer kept")
+	ErrResumeGap      = errors.New("lastEvent is ahead of the events this player was sent")
 	ErrBadHello       = errors.New("bad hello")
 )
 
@@ -31,6 +31,7 @@ const joinTimeout = 5 * time.Second
 type joinCmd struct {
 	conn  *netcode.Conn
 	hello *netcode.Hello
+	addr  string // the client's address, which a reservation is bound to
 	reply chan joinResult
 	// state settles who owns the join when the joiner stops waiting:
 	// 0 pending, 1 taken by the room, 2 abandoned by the joiner.
@@ -54,23 +55,36 @@ func (j *joinCmd) apply(r *Room) {
 	if j.hello.Session != "" {
 		res.m, res.err = r.resume(j.conn, j.hello)
 	} else {
-		res.m, res.err = r.join(j.conn, j.hello)
+		res.m, res.err = r.join(j.conn, j.hello, j.addr)
 	}
 	j.reply <- res
 }
 
-// admit asks the room goroutine to add the connection.
-func (r *Room) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello) (*member, error) {
+// admit asks the room goroutine to add the connection of the client at
+// addr.
+func (r *Room) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr string) (*member, error) {
+	r.startRecording()
 	ctx, cancel := context.WithTimeout(ctx, joinTimeout)
 	defer cancel()
-	j := &joinCmd{conn: conn, hello: h, reply: make(chan joinResult, 1)}
+	j := &joinCmd{conn: conn, hello: h, addr: addr, reply: make(chan joinResult, 1)}
 	if err := r.send(ctx, j); err != nil {
 		return nil, err
 	}
 	res, err := await(ctx, r, j.reply)
 	if err != nil && !j.abandon() {
-		// The room took the join as the wait ended: its reply is due.
-		res, err = <-j.reply, nil
+		// The room took the join as the wait ended: its reply is due,
+		// unless the room ended while applying it (its game panicked).
+		select {
+		case res = <-j.reply:
+			err = nil
+		case <-r.done:
+			select {
+			case res = <-j.reply:
+				err = nil
+			default:
+				err = ErrRoomClosed
+			}
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -89,11 +103,37 @@ func (r *Room) seatsTaken() int {
 	return n
 }
 
-func (r *Room) join(c *netcode.Conn, h *netcode.Hello) (*member, error) {
+// startRecording opens the room's recording, once, on the goroutine of
+// the first client to join, so that a room nobody joins never opens a
+// file and the file I/O stays off the room goroutine.
+func (r *Room) startRecording() {
+	if r.openRecording == nil {
+		return
+	}
+	r.recOnce.Do(func() {
+		rec, err := r.openRecording()
+		if err != nil {
+			// Losing a recording must not stop a match.
+			r.log.Error("recording not started", "err", err)
+			return
+		}
+		r.recReady.Store(&recording{r: rec, sim: r.sim, log: r.log})
+	})
+}
+
+func (r *Room) join(c *netcode.Conn, h *netcode.Hello, addr string) (*member, error) {
+	if r.rec == nil {
+		r.rec = r.recReady.Load()
+	}
+	var res reservation
 	reserved := false
 	if h.Reservation != "" {
-		if _, ok := r.reservations[h.Reservation]; !ok {
+		var ok bool
+		if res, ok = r.reservations[h.Reservation]; !ok {
 			return nil, ErrBadReservation
+		}
+		if res.addr != "" && addrKey(res.addr) != addrKey(addr) {
+			return nil, fmt.Errorf("%w: it was made for another client", ErrBadReservation)
 		}
 		reserved = true
 	}
@@ -106,10 +146,6 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 		return nil, ErrRoomLocked
 	case !h.Spectator && r.seatsTaken() >= r.cfg.MaxPlayers:
 		return nil, fmt.Errorf("%w: %d of %d seats taken", ErrRoomFull, r.seatsTaken(), r.cfg.MaxPlayers)
-	}
-	cfg, err := encodeConfig(r.sim.Config())
-	if err != nil {
-		return nil, err
 	}
 	view, err := spectatorView(h)
 	if err != nil {
@@ -135,10 +171,11 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 	}
 	if reserved {
 		delete(r.reservations, h.Reservation)
+		r.reservationGone(res)
 	}
 	r.members = append(r.members, m)
 	r.countMembers()
-	if err := c.SendWelcome(r.welcome(m, cfg, false)); err != nil {
+	if err := c.SendWelcome(r.welcome(m, resumeNone, 0)); err != nil {
 		return nil, err
 	}
 	if !m.spectator {
@@ -148,7 +185,22 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 	return m, nil
 }
 
+// resumeHeadroom is the room left in a resuming connection's reliable
+// queue, after the replayed events, for the welcome, the reconnected event
+// and what the room sends before the writer starts draining.
+const resumeHeadroom = 16
+
+// How a welcome answers a session.
+const (
+	resumeNone     = iota // a new member
+	resumeReplay          // the missed events follow the welcome
+	resumeLostRest        // the missed events are gone: rebuild from the welcome
+)
+
 // resume puts a returning player back on its seat, on a new connection.
+// Within the grace period it always succeeds: when the player missed more
+// events than are kept, or than its new connection could queue, the
+// welcome says the history is lost instead of refusing the player.
 func (r *Room) resume(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 	var m *member
 	for _, x := range r.members {
@@ -159,13 +211,13 @@ func (r *Room) resume(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 	if m == nil {
 		return nil, ErrBadSession
 	}
-	missed, ok := m.events.since(h.LastEvent)
-	if !ok {
-		return nil, fmt.Errorf("%w (last received %d, newest %d)", ErrResumeGap, h.LastEvent, m.events.last)
+	if h.LastEvent > m.events.last {
+		return nil, fmt.Errorf("%w (last received %d, newest sent %d)", ErrResumeGap, h.LastEvent, m.events.last)
 	}
-	cfg, err := encodeConfig(r.sim.Config())
-	if err != nil {
-		return nil, err
+	missed, kept := m.events.since(h.LastEvent)
+	how, from := resumeReplay, h.LastEvent
+	if !kept || len(missed) > c.ReliableCapacity()-resumeHeadroom {
+		how, from, missed = resumeLostRest, m.events.last, nil
 	}
 	if old := m.conn.Load(); old != nil {
 		old.Close(netcode.CloseReplaced, "session resumed on another connection", false)
@@ -176,30 +228,32 @@ func (r *Room) resume(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 	m.awaySince = time.Time{}
 	m.ack = 0 // input seqs count per connection
 	m.takeInputs()
-	if err := c.SendWelcome(r.welcome(m, cfg, true)); err != nil {
+	if err := c.SendWelcome(r.welcome(m, how, from)); err != nil {
 		return nil, err
 	}
 	for i, ev := range missed {
-		c.SendEvent(h.LastEvent+uint32(i)+1, ev)
+		c.SendEvent(from+uint32(i)+1, ev)
 	}
 	r.countMembers()
 	r.broadcast(EventReconnected, PlayerEvent{Player: uint32(m.player), Name: m.name})
-	r.log.Debug("member resumed", LogPlayer, m.player, "replayed", len(missed))
+	r.log.Debug("member resumed", LogPlayer, m.player, "replayed", len(missed), "history_lost", how == resumeLostRest)
 	return m, nil
 }
 
-func (r *Room) welcome(m *member, cfg []byte, resumed bool) *netcode.Welcome {
+func (r *Room) welcome(m *member, how int, lastEvent uint32) *netcode.Welcome {
 	return &netcode.Welcome{
-		Player:    uint32(m.player),
-		Session:   m.session,
-		Room:      r.id,
-		Game:      r.game,
-		TickRate:  r.cfg.TickRate,
-		Tick:      r.tick,
-		Spectator: m.spectator,
-		Resumed:   resumed,
-		Players:   r.roster(),
-		Config:    cfg,
+		Player:      uint32(m.player),
+		Session:     m.session,
+		Room:        r.id,
+		Game:        r.game,
+		TickRate:    r.cfg.TickRate,
+		Tick:        r.tick,
+		Spectator:   m.spectator,
+		Resumed:     how != resumeNone,
+		HistoryLost: how == resumeLostRest,
+		LastEvent:   lastEvent,
+		Players:     r.roster(),
+		Config:      r.configWire,
 
 		Deltas:         m.conn.Load().DeltasOn(),
 		AreaOfInterest: r.viewer != nil,

@@ -2,6 +2,7 @@ package lobby
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/coder/websocket"
@@ -32,6 +33,8 @@ type metrics struct {
 	resExpired     prometheus.Counter
 	roomsCreated   prometheus.Counter
 	roomsDisposed  prometheus.Counter
+	roomPanics     prometheus.Counter
+	throttled      *prometheus.CounterVec
 	snapshotBytes  prometheus.Histogram
 	connStatsCache *connTotals
 }
@@ -68,6 +71,11 @@ func newMetrics(s *Server) *metrics {
 	m.resExpired = counter("tickroom_reservations_expired_total", "Seat reservations that expired unused.")
 	m.roomsCreated = counter("tickroom_rooms_created_total", "Rooms created.")
 	m.roomsDisposed = counter("tickroom_rooms_ended_total", "Rooms ended.")
+	m.roomPanics = counter("tickroom_room_panics_total", "Rooms ended because their game panicked.")
+	m.throttled = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tickroom_requests_throttled_total",
+		Help: "Requests refused because their client address was over a limit, by limit (" + strings.Join(addrLimitNames, ", ") + ").",
+	}, []string{"limit"})
 	m.inputsApplied = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tickroom_inputs_applied_total",
 		Help: "Inputs a room handed to its game, by result (accepted, bad_input).",
@@ -82,7 +90,7 @@ func newMetrics(s *Server) *metrics {
 	}, []string{"status"})
 	for _, c := range []prometheus.Collector{m.stepSeconds, m.latenessSecs, m.snapshotBytes, m.steps, m.overruns,
 		m.skipped, m.catchUps, m.published, m.connsOpened, m.resExpired, m.roomsCreated, m.roomsDisposed,
-		m.inputsApplied, m.connsClosed, m.matchmake} {
+		m.inputsApplied, m.connsClosed, m.matchmake, m.roomPanics, m.throttled} {
 		f(c)
 	}
 	f(&serverCollector{s: s, totals: m.connStatsCache})
@@ -95,10 +103,13 @@ func newMetrics(s *Server) *metrics {
 		netcode.CloseBadVersion, netcode.CloseHelloTimeout, netcode.CloseTooSlow, netcode.CloseFlood,
 		netcode.CloseRoomClosed, netcode.CloseShuttingDown, netcode.CloseKicked, netcode.CloseRoomFull,
 		netcode.ClosePingTimeout, netcode.CloseReplaced, netcode.CloseUnauthorized, netcode.CloseRoomNotFound,
-		netcode.CloseBadHello, netcode.CloseTooManyConns} {
+		netcode.CloseBadHello, netcode.CloseTooManyConns, netcode.CloseThrottled} {
 		m.connsClosed.WithLabelValues(netcode.CloseName(code))
 	}
-	for _, status := range []string{"200", "400", "401", "404", "409", "503"} {
+	for _, l := range addrLimitNames {
+		m.throttled.WithLabelValues(l)
+	}
+	for _, status := range []string{"200", "400", "401", "404", "409", "429", "503"} {
 		m.matchmake.WithLabelValues(status)
 	}
 	return m

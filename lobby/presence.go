@@ -99,9 +99,10 @@ func (r *Room) expire(now time.Time) {
 			i--
 		}
 	}
-	for token, until := range r.reservations {
-		if now.After(until) {
+	for token, res := range r.reservations {
+		if now.After(res.until) {
 			delete(r.reservations, token)
+			r.reservationGone(res)
 			r.stats.reservationsExpired.Add(1)
 			r.met.resExpired.Inc()
 			r.countMembers()

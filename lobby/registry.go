@@ -29,12 +29,18 @@ type Filter struct {
 	MinFree int
 	// IncludePrivate lists private rooms too (never for public listings).
 	IncludePrivate bool
+	// After keeps rooms whose id sorts after it: the cursor of a paged
+	// listing, the last id of the page before.
+	After string
+	// Limit keeps the first Limit matches; 0 keeps all.
+	Limit int
 }
 
 func (f Filter) match(r RoomInfo) bool {
 	return (f.Game == "" || r.Game == f.Game) &&
 		r.MaxPlayers-r.Players >= f.MinFree &&
-		(f.IncludePrivate || !r.Private)
+		(f.IncludePrivate || !r.Private) &&
+		r.ID > f.After
 }
 
 // Registry is the directory of rooms. It does not assume that a room lives
@@ -46,7 +52,8 @@ type Registry interface {
 	Put(ctx context.Context, info RoomInfo) error
 	// Get returns a room's entry, or an error wrapping ErrRoomNotFound.
 	Get(ctx context.Context, id string) (RoomInfo, error)
-	// List returns the rooms that match f, ordered by id.
+	// List returns the rooms that match f, ordered by id, at most f.Limit
+	// of them when it is set.
 	List(ctx context.Context, f Filter) ([]RoomInfo, error)
 	// Delete removes a room's entry; deleting an absent room is no error.
 	Delete(ctx context.Context, id string) error
@@ -95,6 +102,9 @@ func (m *MemoryRegistry) List(_ context.Context, f Filter) ([]RoomInfo, error) {
 	}
 	m.mu.Unlock()
 	slices.SortFunc(out, func(a, b RoomInfo) int { return strings.Compare(a.ID, b.ID) })
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
 	return out, nil
 }
 

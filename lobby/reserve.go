@@ -18,7 +18,15 @@ type Reservation struct {
 	Expires time.Time `json:"expiresAt"`
 }
 
+// reservation is a held seat: until when, and for which client address
+// ("" when reserved through the Go API, which binds it to nobody).
+type reservation struct {
+	until time.Time
+	addr  string
+}
+
 type reserveCmd struct {
+	addr  string
 	reply chan reserveResult
 }
 
@@ -34,19 +42,32 @@ func (c *reserveCmd) apply(r *Room) {
 		res.err = ErrRoomLocked
 	case r.seatsTaken() >= r.cfg.MaxPlayers:
 		res.err = fmt.Errorf("%w: %d of %d seats taken", ErrRoomFull, r.seatsTaken(), r.cfg.MaxPlayers)
+	case c.addr != "" && r.onReserve != nil:
+		if res.err = r.onReserve(c.addr, r.cfg.ReservationTTL); res.err != nil {
+			break
+		}
+		fallthrough
 	default:
 		token := r.id + "." + newToken()
 		until := time.Now().Add(r.cfg.ReservationTTL)
-		r.reservations[token] = until
+		r.reservations[token] = reservation{until: until, addr: c.addr}
 		r.countMembers()
 		res.res = Reservation{Room: r.id, Game: r.game, Token: token, Expires: until}
 	}
 	c.reply <- res
 }
 
-// Reserve holds a seat for ReservationTTL.
+// Reserve holds a seat for ReservationTTL, for any client that has the
+// token.
 func (r *Room) Reserve(ctx context.Context) (Reservation, error) {
-	c := &reserveCmd{reply: make(chan reserveResult, 1)}
+	return r.reserve(ctx, "")
+}
+
+// reserve holds a seat for the client at addr: the hello that spends the
+// reservation must come from the same address, and the reservation counts
+// against the address's limit until it is used or expires.
+func (r *Room) reserve(ctx context.Context, addr string) (Reservation, error) {
+	c := &reserveCmd{addr: addr, reply: make(chan reserveResult, 1)}
 	if err := r.send(ctx, c); err != nil {
 		return Reservation{}, err
 	}

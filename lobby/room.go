@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,10 +42,29 @@ type Room struct {
 	onEnd func(*Room)
 	// onMembers runs on the room goroutine after members change.
 	onMembers func(*Room)
+	// onReserve counts a reservation against a client address's limit, and
+	// onReservationGone gives it back
+	// (used, expired or ended with the room); on the room goroutine.
+	onReserve         func(addr string, ttl time.Duration) error
+	onReservationGone func(addr string)
+	// owner is the client address that created the room through the API,
+	// counted against its limits until the room ends; "" for others.
+	owner string
+	// simConfig is the game's Config(), read once at creation: the game
+	// belongs to the room goroutine, and joins and recordings need it.
+	simConfig  any
+	configWire []byte
+
+	// openRecording starts the room's recording; nil means none. The first
+	// joiner runs it, on its own goroutine (file I/O stays off the room's),
+	// and the room picks the result up with that join.
+	openRecording func() (Recorder, error)
+	recOnce       sync.Once
+	recReady      atomic.Pointer[recording]
 
 	// Owned by the room goroutine.
 	members      []*member
-	reservations map[string]time.Time // token → expiry
+	reservations map[string]reservation // by token
 	locked       bool
 	nextPlayer   game.PlayerID
 	tick         uint32
@@ -87,13 +108,17 @@ func newRoom(id string, typ game.Type, cfg RoomConfig, log *slog.Logger, met *me
 		met:   met,
 		onEnd: onEnd,
 
-		reservations: make(map[string]time.Time),
+		reservations: make(map[string]reservation),
 	}
-	sim, err := typ.New(r.setup())
+	sim, err := newGame(typ, r.setup())
 	if err != nil {
 		return nil, fmt.Errorf("lobby: new %s room: %w", typ.Name, err)
 	}
 	r.sim = sim
+	r.simConfig = sim.Config()
+	if r.configWire, err = encodeConfig(r.simConfig); err != nil {
+		return nil, err
+	}
 	if cfg.Deltas && typ.Delta != nil {
 		r.deltas = &netcode.Deltas{Func: typ.Delta, MaxAge: uint32(cfg.DeltaMaxAge)}
 	}
@@ -171,18 +196,36 @@ func await[T any](ctx context.Context, r *Room, reply <-chan T) (T, error) {
 	}
 }
 
-// run is the room goroutine. It returns when ctx ends or the room has been
-// empty for its EmptyTimeout; either way every member is closed.
+// newGame builds a room's game, turning a panic in the embedder's
+// constructor into an error.
+func newGame(typ game.Type, setup game.Setup) (g game.Game, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %v", ErrGamePanicked, p)
+		}
+	}()
+	return typ.New(setup)
+}
+
+// ErrGamePanicked is what a room ends with when its game panics.
+var ErrGamePanicked = errors.New("the game panicked")
+
+// run is the room goroutine. It returns when ctx ends, when the room has
+// been empty for its EmptyTimeout, or when its game panics; every member is
+// closed either way. A room ticks only while it has members: an empty one
+// sleeps until a join, a reservation's expiry or its disposal, so that
+// rooms nobody plays in cost a parked goroutine and nothing more.
 func (r *Room) run(ctx context.Context) {
 	defer close(r.done)
 	defer r.onEnd(r)
-	defer r.rec.close()
-	start := time.Now()
-	r.emptySince = start
-	sched := newSchedule(start, r.dt, r.cfg.MaxCatchUp)
-	timer := time.NewTimer(time.Until(sched.deadline()))
+	defer func() { r.rec.close() }() // r.rec starts with the first member
+	defer r.releaseReservations()
+	defer r.recoverGame()
+	r.emptySince = time.Now()
+	var sched *schedule // nil while the room sleeps
+	timer := time.NewTimer(r.idleWait(r.emptySince))
 	defer timer.Stop()
-	r.log.Info("room started", LogGame, r.game, "tick_rate", r.cfg.TickRate, "max_players", r.cfg.MaxPlayers)
+	r.log.Debug("room created", LogGame, r.game, "tick_rate", r.cfg.TickRate, "max_players", r.cfg.MaxPlayers)
 	for {
 		select {
 		case <-ctx.Done():
@@ -194,30 +237,90 @@ func (r *Room) run(ctx context.Context) {
 			return
 		case c := <-r.cmds:
 			c.apply(r)
+			switch {
+			case sched == nil && len(r.members) > 0:
+				// Wake: ticks count on from the last one the room ran.
+				sched = newSchedule(time.Now(), r.dt, r.cfg.MaxCatchUp)
+				timer.Reset(time.Until(sched.deadline()))
+			case sched == nil:
+				timer.Reset(r.idleWait(time.Now()))
+			}
 		case now := <-timer.C:
-			steps, skipped, late := sched.advance(now)
-			if steps > 0 {
-				r.record(&r.stats.maxLate, late)
-				r.met.latenessSecs.Observe(late.Seconds())
-			}
-			if skipped > 0 {
-				r.stats.skipped.Add(uint64(skipped))
-				r.met.skipped.Add(float64(skipped))
-			}
-			if steps > 1 {
-				r.stats.catchUps.Add(uint64(steps - 1))
-				r.met.catchUps.Add(float64(steps - 1))
-			}
-			for range steps {
-				r.step()
+			if sched != nil {
+				r.runDue(sched, now)
 			}
 			r.expire(now)
-			if len(r.members) == 0 && time.Since(r.emptySince) >= r.cfg.EmptyTimeout {
-				r.log.Info("room disposed after being empty", "empty_for", r.cfg.EmptyTimeout)
+			if len(r.members) > 0 {
+				timer.Reset(time.Until(sched.deadline()))
+				continue
+			}
+			sched = nil
+			if len(r.reservations) == 0 && now.Sub(r.emptySince) >= r.cfg.EmptyTimeout {
+				r.log.Debug("room disposed after being empty", "empty_for", r.cfg.EmptyTimeout)
 				return
 			}
-			timer.Reset(time.Until(sched.deadline()))
+			timer.Reset(r.idleWait(now))
 		}
+	}
+}
+
+// runDue runs the ticks that are due at now.
+func (r *Room) runDue(sched *schedule, now time.Time) {
+	steps, skipped, late := sched.advance(now)
+	if steps > 0 {
+		r.record(&r.stats.maxLate, late)
+		r.met.latenessSecs.Observe(late.Seconds())
+	}
+	if skipped > 0 {
+		r.stats.skipped.Add(uint64(skipped))
+		r.met.skipped.Add(float64(skipped))
+	}
+	if steps > 1 {
+		r.stats.catchUps.Add(uint64(steps - 1))
+		r.met.catchUps.Add(float64(steps - 1))
+	}
+	for range steps {
+		r.step()
+	}
+}
+
+// idleWait is how long a sleeping room may sleep: until its disposal or
+// its next reservation's expiry, whichever comes first.
+func (r *Room) idleWait(now time.Time) time.Duration {
+	until := r.emptySince.Add(r.cfg.EmptyTimeout)
+	for _, res := range r.reservations {
+		if res.until.Before(until) {
+			until = res.until
+		}
+	}
+	// A reservation expires strictly after its deadline (expire uses After).
+	return max(until.Sub(now)+time.Millisecond, time.Millisecond)
+}
+
+// recoverGame ends the room, and only the room, when its game panics: an
+// embedder's bug must not take the other rooms and players down with it.
+func (r *Room) recoverGame() {
+	p := recover()
+	if p == nil {
+		return
+	}
+	r.met.roomPanics.Inc()
+	r.log.Error("game panicked: room ended", LogGame, r.game, "tick", r.tick, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	r.closeAll(netcode.CloseRoomClosed, "room ended: the game failed")
+}
+
+// releaseReservations gives the unused reservations back to the addresses
+// that held them when the room ends.
+func (r *Room) releaseReservations() {
+	for token, res := range r.reservations {
+		delete(r.reservations, token)
+		r.reservationGone(res)
+	}
+}
+
+func (r *Room) reservationGone(res reservation) {
+	if res.addr != "" && r.onReservationGone != nil {
+		r.onReservationGone(res.addr)
 	}
 }
 

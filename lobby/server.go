@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vmihailenco/msgpack/v5"
@@ -39,8 +40,12 @@ type Config struct {
 	MaxConnsPerIP int
 	// MaxRooms caps the rooms this server hosts; 0 means DefaultMaxRooms.
 	MaxRooms int
-	// Record, when set, records every new room for replay.
+	// Record, when set, records every room that gets a member, for replay.
+	// The recording starts with the room's first member.
 	Record RecordFunc
+	// Limits bounds what one client address may ask of the server through
+	// the API and the WebSocket; zero fields take the defaults.
+	Limits AddrLimits
 }
 
 // DefaultMaxRooms caps rooms so that room creation from the API cannot
@@ -83,6 +88,11 @@ type Server struct {
 	types    map[string]game.Type
 	order    []string
 	rooms    map[string]*Room
+
+	addrs *addrTable // per-client-address limits
+	// clientLog bounds the log lines that clients cause, so that a client
+	// cannot turn the log into an amplifier.
+	clientLog *logLimiter
 }
 
 // NewServer returns a Server with no game types; Register adds them.
@@ -99,6 +109,9 @@ func NewServer(cfg Config, log *slog.Logger) *Server {
 		rooms:  make(map[string]*Room),
 
 		connsPer: make(map[string]int),
+
+		addrs:     newAddrTable(cfg.Limits, time.Now),
+		clientLog: newLogLimiter(time.Now),
 	}
 	if s.cfg.MaxRooms <= 0 {
 		s.cfg.MaxRooms = DefaultMaxRooms
@@ -112,6 +125,7 @@ func NewServer(cfg Config, log *slog.Logger) *Server {
 	})
 	s.mux.HandleFunc("GET /readyz", s.serveReady)
 	s.met = newMetrics(s)
+	s.addrs.throttled = func(limit string) { s.met.throttled.WithLabelValues(limit).Inc() }
 	s.mux.Handle("GET /metrics", s.met.handler())
 	s.mountAPI()
 	return s
@@ -148,7 +162,52 @@ func (s *Server) Register(t game.Type) error {
 }
 
 // CreateRoom starts a room of the named game ("" for the default game).
+// The room does not tick until it has a member, and is disposed of after
+// its EmptyTimeout without one.
 func (s *Server) CreateRoom(ctx context.Context, gameName string, cfg RoomConfig) (*Room, error) {
+	return s.createRoom(ctx, gameName, cfg, "")
+}
+
+// createRoomFor creates a room on behalf of a client address, within the
+// address's limits; the room counts against them until it ends.
+func (s *Server) createRoomFor(ctx context.Context, addr, gameName string, cfg RoomConfig) (*Room, error) {
+	if err := s.addrs.createRoom(addr); err != nil {
+		return nil, fmt.Errorf("lobby: create room: %w", err)
+	}
+	room, err := s.createRoom(ctx, gameName, cfg, addr)
+	if err != nil {
+		s.addrs.roomEnded(addr)
+	}
+	return room, err
+}
+
+func (s *Server) createRoom(ctx context.Context, gameName string, cfg RoomConfig, owner string) (*Room, error) {
+	// The game is built outside the server lock: it is the embedder's code
+	// and may be slow, or panic.
+	s.mu.Lock()
+	t, err := s.gameType(gameName)
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	cfg = s.roomDefaults(cfg)
+	if cfg.Seed == 0 {
+		cfg.Seed = randomSeed()
+	}
+	room, err := newRoom(newRoomID(cfg.Private), t, cfg, s.log, s.met, s.roomEnded)
+	if err != nil {
+		return nil, err
+	}
+	room.owner = owner
+	room.onMembers = s.publish
+	room.onReserve = s.addrs.reserve
+	room.onReservationGone = s.addrs.released
+	if s.cfg.Record != nil {
+		record := s.cfg.Record
+		room.openRecording = func() (Recorder, error) {
+			return record(room.id, t.Name, room.setup(), room.simConfig)
+		}
+	}
 	s.mu.Lock()
 	if s.closing || s.drain {
 		s.mu.Unlock()
@@ -158,33 +217,10 @@ func (s *Server) CreateRoom(ctx context.Context, gameName string, cfg RoomConfig
 		s.mu.Unlock()
 		return nil, fmt.Errorf("lobby: create room: %w (%d)", ErrTooManyRooms, s.cfg.MaxRooms)
 	}
-	t, err := s.gameType(gameName)
-	if err != nil {
-		s.mu.Unlock()
-		return nil, err
-	}
-	cfg = s.roomDefaults(cfg)
-	if cfg.Seed == 0 {
-		cfg.Seed = randomSeed()
-	}
-	room, err := newRoom(newRoomID(), t, cfg, s.log, s.met, s.roomEnded)
-	if err != nil {
-		s.mu.Unlock()
-		return nil, err
-	}
-	room.onMembers = s.publish
-	if s.cfg.Record != nil {
-		rec, err := s.cfg.Record(room.id, t.Name, room.setup(), room.sim.Config())
-		if err != nil {
-			s.mu.Unlock()
-			return nil, fmt.Errorf("lobby: create room: start recording: %w", err)
-		}
-		room.rec = &recording{r: rec, sim: room.sim, log: room.log}
-	}
 	s.rooms[room.id] = room
-	s.met.roomsCreated.Inc()
 	s.wg.Add(1)
 	s.mu.Unlock()
+	s.met.roomsCreated.Inc()
 	if err := s.reg.Put(ctx, room.info()); err != nil {
 		s.log.Warn("registry put failed", LogRoom, room.id, "err", err)
 	}
@@ -238,6 +274,9 @@ func (s *Server) gameType(name string) (game.Type, error) {
 
 func (s *Server) roomEnded(r *Room) {
 	s.met.roomsDisposed.Inc()
+	if r.owner != "" {
+		s.addrs.roomEnded(r.owner)
+	}
 	s.mu.Lock()
 	delete(s.rooms, r.id)
 	s.mu.Unlock()
@@ -281,14 +320,32 @@ func (s *Server) Metrics() *prometheus.Registry { return s.met.reg }
 // Registry returns the server's room directory.
 func (s *Server) Registry() Registry { return s.reg }
 
-func newRoomID() string {
+// Room id lengths, in letters of a 31-letter alphabet (4.95 bits each). A
+// public room's id is listed anyway, so it stays short to read out; a
+// private room's id is its only protection, so it carries 99 bits.
+const (
+	publicIDLen  = 8
+	privateIDLen = 20
+)
+
+func newRoomID(private bool) string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-	var b [8]byte
-	rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+	n := publicIDLen
+	if private {
+		n = privateIDLen
 	}
-	return string(b[:])
+	out := make([]byte, 0, privateIDLen)
+	var b [32]byte
+	for len(out) < n {
+		rand.Read(b[:])
+		for _, c := range b {
+			// Rejection sampling: 248 = 8*31, so every letter is as likely.
+			if c < 248 && len(out) < n {
+				out = append(out, alphabet[int(c)%len(alphabet)])
+			}
+		}
+	}
+	return string(out)
 }
 
 func randomSeed() uint64 {

@@ -3,9 +3,11 @@ package lobby
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -25,6 +27,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.wg.Done()
+	// The http.Server's read and write timeouts bound slow HTTP clients;
+	// a WebSocket lives for the whole game, and netcode bounds its writes
+	// and reads itself. Deadlines set on the connection survive the hijack,
+	// so they are cleared first. A ResponseWriter that cannot (a test's)
+	// has none to clear.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{netcode.Subprotocol},
 		OriginPatterns: s.cfg.OriginPatterns,
@@ -37,18 +47,18 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// Attributes are passed at each call rather than bound with With,
 	// which would copy the handler for every connection it lives as long
 	// as.
-	log := connLog{s.log, []any{LogRemote, r.RemoteAddr}}
+	log := connLog{s.log, s.clientLog, []any{LogRemote, r.RemoteAddr}}
 	closed := func(code websocket.StatusCode) {
 		s.met.connsClosed.WithLabelValues(netcode.CloseName(code)).Inc()
 	}
 	if !netcode.CheckSubprotocol(ws) {
-		log.Info("client rejected: wrong protocol version", "offered", r.Header.Get("Sec-WebSocket-Protocol"))
+		log.Refused("client rejected: wrong protocol version", "offered", r.Header.Get("Sec-WebSocket-Protocol"))
 		closed(netcode.CloseBadVersion)
 		return
 	}
 	ip := remoteIP(r)
 	if reason := s.openConn(ip); reason != "" {
-		log.Warn("client rejected: connection limit", "reason", reason)
+		log.Refused("client rejected: connection limit", "reason", reason)
 		ws.Close(netcode.CloseTooManyConns, reason)
 		closed(netcode.CloseTooManyConns)
 		return
@@ -57,7 +67,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	conn := netcode.NewConn(ws, s.cfg.Conn)
 	hello, err := conn.ReadHello(s.ctx)
 	if err != nil {
-		log.Info("client rejected: no valid hello", "err", err)
+		log.Refused("client rejected: no valid hello", "err", err.Error())
 		if errors.Is(err, netcode.ErrHelloTimeout) {
 			closed(netcode.CloseHelloTimeout)
 		} else {
@@ -71,15 +81,15 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.authorize(r.Context(), AuthRequest{Op: OpJoin, Hello: hello, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
-		log.Info("join refused by auth", "err", err)
+		log.Refused("join refused by auth", "err", err.Error())
 		conn.Reject(netcode.CloseUnauthorized, err.Error())
 		closed(netcode.CloseUnauthorized)
 		return
 	}
-	room, m, err := s.admit(s.ctx, conn, hello)
+	room, m, err := s.admit(s.ctx, conn, hello, ip)
 	if err != nil {
 		code, reason := joinCloseCode(err)
-		log.Info("join refused", LogCode, netcode.CloseName(code), "err", err)
+		log.Refused("join refused", LogCode, netcode.CloseName(code), "err", err.Error())
 		conn.Reject(code, reason)
 		closed(code)
 		return
@@ -95,8 +105,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	_ = room.send(context.Background(), &goneCmd{m: m, conn: conn, code: code})
 }
 
-// admit finds the room a hello asks for and joins it.
-func (s *Server) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello) (*Room, *member, error) {
+// admit finds the room a hello from addr asks for and joins it.
+func (s *Server) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr string) (*Room, *member, error) {
 	id := h.Room
 	switch {
 	case h.Session != "":
@@ -105,17 +115,14 @@ func (s *Server) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello
 		id = tokenRoom(h.Reservation)
 	}
 	if id != "" {
-		room, ok := s.Room(id)
-		if !ok {
-			switch {
-			case h.Session != "":
-				return nil, nil, ErrBadSession
-			case h.Reservation != "":
-				return nil, nil, ErrBadReservation
-			}
-			return nil, nil, ErrRoomNotFound
+		room, err := s.lookup(addr, id, h)
+		if err != nil {
+			return nil, nil, err
 		}
-		m, err := room.admit(ctx, conn, h)
+		m, err := room.admit(ctx, conn, h, addr)
+		if errors.Is(err, ErrBadSession) || errors.Is(err, ErrBadReservation) {
+			s.addrs.lookupFailed(addr)
+		}
 		return room, m, err
 	}
 	var err error
@@ -127,13 +134,35 @@ func (s *Server) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello
 			}
 		}
 		var m *member
-		m, err = room.admit(ctx, conn, h)
+		m, err = room.admit(ctx, conn, h, addr)
 		if errors.Is(err, ErrRoomFull) || errors.Is(err, ErrRoomClosed) || errors.Is(err, ErrRoomLocked) {
 			continue
 		}
 		return room, m, err
 	}
 	return nil, nil, err
+}
+
+// lookup finds the room a client named by id or token. A failed lookup
+// costs the address one of its failed lookups, and an address that has
+// spent them is refused before anything is looked up, so that private room
+// ids and tokens cannot be guessed at speed.
+func (s *Server) lookup(addr, id string, h *netcode.Hello) (*Room, error) {
+	if err := s.addrs.lookupAllowed(addr); err != nil {
+		return nil, err
+	}
+	room, ok := s.Room(id)
+	if ok {
+		return room, nil
+	}
+	s.addrs.lookupFailed(addr)
+	switch {
+	case h != nil && h.Session != "":
+		return nil, ErrBadSession
+	case h != nil && h.Reservation != "":
+		return nil, ErrBadReservation
+	}
+	return nil, fmt.Errorf("room %q: %w", truncateUTF8(id, 32), ErrRoomNotFound)
 }
 
 // openRoom picks the fullest public, unlocked room of the game with a free
@@ -178,6 +207,8 @@ func joinCloseCode(err error) (websocket.StatusCode, string) {
 		return netcode.CloseUnauthorized, err.Error()
 	case errors.Is(err, ErrTooManyRooms):
 		return netcode.CloseTooManyConns, err.Error()
+	case errors.Is(err, ErrThrottled):
+		return netcode.CloseThrottled, err.Error()
 	case errors.Is(err, game.ErrRejected):
 		return netcode.CloseRoomFull, err.Error()
 	case errors.Is(err, context.Canceled):
@@ -199,7 +230,14 @@ func remoteIP(r *http.Request) string {
 // connLog logs with a connection's attributes.
 type connLog struct {
 	log   *slog.Logger
+	lim   *logLimiter
 	attrs []any
+}
+
+// Refused logs a refusal the client caused: at info level, cut short and
+// rate-limited with every other client-caused line.
+func (l connLog) Refused(msg string, args ...any) {
+	l.lim.log(l.log, slog.LevelInfo, msg, l.with(args)...)
 }
 
 func (l connLog) with(args []any) []any { return append(append([]any{}, l.attrs...), args...) }
@@ -209,5 +247,3 @@ func (l connLog) Debug(msg string, args ...any) {
 		l.log.Debug(msg, l.with(args)...)
 	}
 }
-func (l connLog) Info(msg string, args ...any) { l.log.Info(msg, l.with(args)...) }
-func (l connLog) Warn(msg string, args ...any) { l.log.Warn(msg, l.with(args)...) }

@@ -38,6 +38,9 @@ const (
 	// CloseTooManyConns: the server or the client's address has too many
 	// connections, or the server too many rooms.
 	CloseTooManyConns websocket.StatusCode = 4014
+	// CloseThrottled: the client's address asked for too much too fast
+	// (room creations, failed room or token lookups); retry later.
+	CloseThrottled websocket.StatusCode = 4015
 	// CloseLeft: the client sent leave; the server confirms.
 	CloseLeft = websocket.StatusNormalClosure
 )
@@ -75,6 +78,8 @@ func CloseName(code websocket.StatusCode) string {
 		return "bad_hello"
 	case CloseTooManyConns:
 		return "too_many_connections"
+	case CloseThrottled:
+		return "throttled"
 	case websocket.StatusNormalClosure:
 		return "normal"
 	case websocket.StatusGoingAway:

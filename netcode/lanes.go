@@ -65,6 +65,10 @@ func (q *reliableQueue) swap(spare []outgoing) []outgoing {
 	return items
 }
 
+// ReliableCapacity is how many reliable messages the connection queues
+// before it is closed as too slow.
+func (c *Conn) ReliableCapacity() int { return c.reliable.limit }
+
 func (q *reliableQueue) len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()

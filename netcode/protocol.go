@@ -90,6 +90,15 @@ type Welcome struct {
 	// Resumed is set when the hello's session put the player back on its
 	// seat; the events it missed follow the welcome.
 	Resumed bool `msgpack:"resumed,omitempty"`
+	// HistoryLost is set on a resume when some of the events the player
+	// missed could not be kept: the welcome's seq count goes on from the
+	// newest event, the roster is current and the next snapshot is full,
+	// so the client rebuilds from them instead of replaying.
+	HistoryLost bool `msgpack:"historyLost,omitempty"`
+	// LastEvent is the event seq the events that follow continue from: the
+	// hello's lastEvent on a resume that replays, the newest event's seq
+	// on one that lost its history, 0 for a new player.
+	LastEvent uint32 `msgpack:"lastEvent"`
 	// Deltas is set when snapshots may come as deltas (the client asked
 	// and the room sends them).
 	Deltas bool `msgpack:"deltas,omitempty"`

@@ -93,6 +93,9 @@ func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("client: got %s before welcome", m.Type)
 	}
 	c.welcome = m.Welcome
+	// Events go on from here: 0 for a new player, the hello's lastEvent on a
+	// resume, the newest event on a resume that lost its history.
+	c.lastEv.Store(m.Welcome.LastEvent)
 	return c, nil
 }
 

@@ -24,6 +24,9 @@ type Options struct {
 	// Stall, when set, is called at the start of each step; tests sleep in
 	// it to play a slow step.
 	Stall func(tick uint32)
+	// OnInput, when set, is called with every valid input; tests panic in
+	// it to play a buggy game.
+	OnInput func(p game.PlayerID, v int64)
 }
 
 // Counters are shared by all games of one Type, so that tests can watch
@@ -93,6 +96,9 @@ func (g *Game) Input(p game.PlayerID, payload []byte) error {
 	var d int64
 	if err := msgpack.Unmarshal(payload, &d); err != nil || d < -100 || d > 100 {
 		return fmt.Errorf("testgame: input must be an integer in [-100, 100]: %w", game.ErrBadInput)
+	}
+	if g.opts.OnInput != nil {
+		g.opts.OnInput(p, d)
 	}
 	for i := range g.players {
 		if g.players[i].id == p {

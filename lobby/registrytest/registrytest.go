@@ -78,6 +78,35 @@ func Run(t *testing.T, newRegistry func(t *testing.T) lobby.Registry) {
 			}
 		}
 	})
+	t.Run("ListPages", func(t *testing.T) {
+		r, ctx := newRegistry(t), context.Background()
+		for _, id := range []string{"e", "a", "d", "b", "c"} {
+			if err := r.Put(ctx, lobby.RoomInfo{ID: id, Game: "snake", MaxPlayers: 8}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		after := ""
+		for range 5 {
+			page, err := r.List(ctx, lobby.Filter{After: after, Limit: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) > 2 {
+				t.Fatalf("page of %d rooms with Limit 2", len(page))
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, info := range page {
+				got = append(got, info.ID)
+			}
+			after = page[len(page)-1].ID
+		}
+		if fmt.Sprint(got) != "[a b c d e]" {
+			t.Fatalf("paging by 2 listed %v, want [a b c d e]", got)
+		}
+	})
 	t.Run("Concurrent", func(t *testing.T) {
 		r, ctx := newRegistry(t), context.Background()
 		var wg sync.WaitGroup

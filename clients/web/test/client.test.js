@@ -210,6 +210,21 @@ describe('TickroomClient', () => {
     assert.equal(FakeWebSocket.last.sent[0].hello.session, 'r1.bbbb');
   });
 
+  test('a resume whose history was lost goes on from the welcome lastEvent', () => {
+    const { client, of } = setup();
+    const ws = join(client);
+    ws.receive(event(1));
+    ws.serverClose(1006);
+    client.reconnectNow();
+    const ws2 = join(client, welcome({ session: 'r1.bbbb', resumed: true, historyLost: true, lastEvent: 300 }));
+    const w = of('welcome')[1];
+    assert.deepEqual([w.resumed, w.welcome.historyLost], [true, true]);
+    assert.equal(client.lastEvent, 300);
+    ws2.receive(event(301));
+    assert.deepEqual(of('gap'), []);
+    assert.equal(client.lastEvent, 301);
+  });
+
   test('the same player id in the same room counts as a resume without the flag', () => {
     const { client, of } = setup();
     join(client).serverClose(1006);

@@ -93,6 +93,8 @@ describe('decode server messages (README layouts)', () => {
         tick: 1000,
         spectator: false,
         resumed: false,
+        historyLost: false,
+        lastEvent: 0,
         deltas: false,
         areaOfInterest: false,
         players: [

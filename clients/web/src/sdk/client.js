@@ -441,7 +441,11 @@ export class TickroomClient extends Emitter {
     const prev = this.#welcome;
     const reconnected = prev !== undefined;
     const resumed = reconnected && (w.resumed || (w.player === prev.player && w.room === prev.room));
-    if (!resumed) this.#lastEvent = 0; // a new player: events count from 1 again
+    // Events go on from the welcome's lastEvent: 0 for a new player, ours
+    // on a resume that replays, the newest one on a resume whose history
+    // was lost (nothing is replayed then).
+    if (!resumed) this.#lastEvent = 0;
+    else if (w.historyLost) this.#lastEvent = w.lastEvent;
     if (this.#hello.reservation) {
       // A reservation is good for one join; coming back means its room.
       const { reservation: _spent, ...rest } = this.#hello;

@@ -23,6 +23,7 @@ export const CloseCode = Object.freeze({
   ROOM_NOT_FOUND: 4012,
   BAD_HELLO: 4013,
   TOO_MANY_CONNECTIONS: 4014,
+  THROTTLED: 4015,
 });
 
 // code: [name, message, reconnect]. Codes that describe a decision (the
@@ -49,6 +50,7 @@ const TABLE = new Map([
   [4012, ['room_not_found', 'That room does not exist (any more).', false]],
   [4013, ['bad_hello', 'The server refused this client’s greeting. Reload the page.', false]],
   [4014, ['too_many_connections', 'The server is too busy right now.', true]],
+  [4015, ['throttled', 'Too many requests from your address; try again shortly.', true]],
 ]);
 
 /**

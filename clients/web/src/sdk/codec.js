@@ -89,7 +89,7 @@ export function encodeLeave() {
  * ignored; anything malformed throws a ProtocolError.
  *
  * Server messages decode to:
- *   {type: 'welcome', welcome: {player, session, room, game, tickRate, tick, spectator, resumed, deltas, areaOfInterest, players: [{player, name}], config}}
+ *   {type: 'welcome', welcome: {player, session, room, game, tickRate, tick, spectator, resumed, historyLost, lastEvent, deltas, areaOfInterest, players: [{player, name}], config}}
  *   {type: 'event', seq, tick, kind, data}
  *   {type: 'ping', id, serverTimeMs, tick, rttMs}
  *   {type: 'error', code, message}
@@ -250,6 +250,11 @@ function welcome(w) {
     // Set by servers that support session resume when this welcome put the
     // player back on its seat.
     resumed: w.resumed === true,
+    // On a resume: the events missed could not all be kept, so none are
+    // replayed; the roster and the next (full) snapshot are the truth.
+    historyLost: w.historyLost === true,
+    // The event seq the following events continue from.
+    lastEvent: u32(w.lastEvent ?? 0, 'welcome lastEvent'),
     // Snapshots may come as deltas (the hello asked for them).
     deltas: w.deltas === true,
     // Snapshots hold only the part of the world around the player.
