@@ -29,9 +29,10 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	defer s.wg.Done()
 	// The http.Server's read and write timeouts bound slow HTTP clients;
 	// a WebSocket lives for the whole game, and netcode bounds its writes
-	// and reads itself. Deadlines set on the connection survive the hijack,
-	// so they are cleared first. A ResponseWriter that cannot (a test's)
-	// has none to clear.
+	// and reads itself. net/http (1.26) clears a connection's deadlines when
+	// it is hijacked; clearing them here too keeps /ws safe behind any
+	// http.Server or wrapper that does not. A ResponseWriter that cannot
+	// (a test's) has none to clear.
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})

@@ -102,7 +102,12 @@ func (s Scenario) ServerArgs(maxBots int) []string {
 		"--board-height", strconv.Itoa(s.Height),
 		"--food", strconv.Itoa(s.Food),
 		"--max-conns", "0",
+		// Every bot comes from one address: lift the per-address limits.
 		"--max-conns-per-ip", "0",
+		"--rooms-per-ip", "0",
+		"--room-create-rate", "0",
+		"--reservations-per-ip", "0",
+		"--lookup-fail-rate", "0",
 		"--max-rooms", strconv.Itoa(max(rooms, 10000)),
 		"--log-level", "warn",
 		"--drain-period", "0s",

@@ -38,8 +38,10 @@ func newBotsCmd() *cobra.Command {
 running server, joining at a bounded rate so that rooms fill --rooms-of at a
 time, until SIGINT or --duration. The summary gives snapshots received,
 ticks missed, input-to-acknowledgement latency, reliable events lost and
-disconnects by close code. Start the server with --max-conns-per-ip 0: every
-bot comes from one address.`,
+disconnects by close code. Every bot comes from one address, so start the
+server with the per-address limits lifted: --max-conns-per-ip 0
+--rooms-per-ip 0 --room-create-rate 0 --reservations-per-ip 0
+--lookup-fail-rate 0.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBots(cmd.Context(), cfg, cmd.OutOrStdout(), cmd.ErrOrStderr())

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,17 +30,28 @@ type serveConfig struct {
 	resumeGrace     time.Duration
 	reservationTTL  time.Duration
 	joinSecret      string
+	joinSecretFile  string
 	maxConns        int
 	maxConnsPerIP   int
 	maxRooms        int
+	addrLimits      lobby.AddrLimits // 0 = no limit on the command line
 	recordDir       string
 	adminToken      string
+	adminTokenFile  string
 	pprofAddr       string
 	snapshots       string
 	areaOfInterest  bool
 	logLevel        string
 	logFormat       string
 	seed            uint64
+
+	// The HTTP server's limits, so that slow or idle clients cannot hold
+	// connections and memory for ever (see httpServer).
+	httpHeaderTimeout time.Duration
+	httpReadTimeout   time.Duration
+	httpWriteTimeout  time.Duration
+	httpIdleTimeout   time.Duration
+	httpMaxHeader     int
 
 	pingInterval time.Duration
 	pongTimeout  time.Duration
@@ -67,13 +80,26 @@ func newServeCmd() *cobra.Command {
 	f.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "after the drain, how long to wait for clients to be closed")
 	f.DurationVar(&cfg.resumeGrace, "resume-grace", lobby.DefaultResumeGrace, "how long a dropped player's seat is held for a reconnect")
 	f.DurationVar(&cfg.reservationTTL, "reservation-ttl", lobby.DefaultReservationTTL, "how long a matchmaking seat reservation is held")
-	f.StringVar(&cfg.joinSecret, "join-secret", "", "require this secret from every client (hello auth field, or Authorization: Bearer for the API)")
+	f.StringVar(&cfg.joinSecret, "join-secret", "", "require this secret from every client (hello auth field, or Authorization: Bearer for the API); visible in the process list, prefer --join-secret-file")
+	f.StringVar(&cfg.joinSecretFile, "join-secret-file", "", "read --join-secret from this file (surrounding whitespace trimmed)")
 	f.IntVar(&cfg.maxConns, "max-conns", 10000, "WebSocket connections the server accepts (0 = no cap)")
 	f.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", 64, "WebSocket connections from one address (0 = no cap)")
 	f.IntVar(&cfg.maxRooms, "max-rooms", lobby.DefaultMaxRooms, "rooms the server hosts")
+	f.IntVar(&cfg.addrLimits.Rooms, "rooms-per-ip", lobby.DefaultAddrRooms, "live rooms one address may have created through the API (0 = no cap)")
+	f.Float64Var(&cfg.addrLimits.CreateRate, "room-create-rate", lobby.DefaultAddrCreateRate, "rooms one address may create through the API per second, after a burst of --room-create-burst (0 = no limit)")
+	f.IntVar(&cfg.addrLimits.CreateBurst, "room-create-burst", lobby.DefaultAddrCreateBurst, "rooms one address may create at once")
+	f.IntVar(&cfg.addrLimits.Reservations, "reservations-per-ip", lobby.DefaultAddrReservations, "unused seat reservations one address may hold (0 = no cap)")
+	f.Float64Var(&cfg.addrLimits.LookupFailRate, "lookup-fail-rate", lobby.DefaultAddrLookupFailRate, "failed room id or token lookups one address may make per second, after a burst of --lookup-fail-burst; past them it is throttled (0 = no limit)")
+	f.IntVar(&cfg.addrLimits.LookupFailBurst, "lookup-fail-burst", lobby.DefaultAddrLookupFailBurst, "failed lookups one address may make at once")
 	f.StringVar(&cfg.recordDir, "record", "", "record every room's match to DIR/<room>.rec, for tickroom replay")
-	f.StringVar(&cfg.adminToken, "admin-token", "", "enable the live admin view at /admin?token=TOKEN")
-	f.StringVar(&cfg.pprofAddr, "pprof", "", "serve net/http/pprof on this separate address (e.g. 127.0.0.1:6060)")
+	f.StringVar(&cfg.adminToken, "admin-token", "", "enable the live admin view at /admin, behind this token; visible in the process list, prefer --admin-token-file")
+	f.StringVar(&cfg.adminTokenFile, "admin-token-file", "", "read --admin-token from this file (surrounding whitespace trimmed)")
+	f.StringVar(&cfg.pprofAddr, "pprof", "", "serve net/http/pprof, unauthenticated, on this separate address; keep it on loopback (e.g. 127.0.0.1:6060)")
+	f.DurationVar(&cfg.httpHeaderTimeout, "http-header-timeout", 10*time.Second, "how long a client may take to send a request's headers (at most --http-read-timeout)")
+	f.DurationVar(&cfg.httpReadTimeout, "http-read-timeout", 15*time.Second, "how long a client may take to send a whole request, body included (not applied to WebSocket connections)")
+	f.DurationVar(&cfg.httpWriteTimeout, "http-write-timeout", 15*time.Second, "how long the server may take to answer a request (not applied to WebSocket connections)")
+	f.DurationVar(&cfg.httpIdleTimeout, "http-idle-timeout", 60*time.Second, "close a keep-alive connection idle this long")
+	f.IntVar(&cfg.httpMaxHeader, "http-max-header-bytes", 16<<10, "largest request header accepted (1024..1048576); larger ones get 431")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	f.Uint64Var(&cfg.seed, "seed", 0, "seed for every room's game (0 = a random seed per room)")
@@ -110,6 +136,22 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	if c.maxConns < 0 || c.maxConnsPerIP < 0 || c.maxRooms < 1 {
 		return lobby.Config{}, errors.New("--max-conns and --max-conns-per-ip must not be negative; --max-rooms at least 1")
 	}
+	lim := c.addrLimits
+	if lim.Rooms < 0 || lim.CreateRate < 0 || lim.Reservations < 0 || lim.LookupFailRate < 0 || lim.CreateBurst < 1 || lim.LookupFailBurst < 1 {
+		return lobby.Config{}, errors.New("--rooms-per-ip, --room-create-rate, --reservations-per-ip and --lookup-fail-rate must not be negative (0 = no limit); the bursts at least 1")
+	}
+	// On the command line 0 lifts a limit, as --max-conns-per-ip 0 does;
+	// in lobby.Config zero means the default and a negative value none.
+	for _, v := range []*int{&lim.Rooms, &lim.Reservations} {
+		if *v == 0 {
+			*v = -1
+		}
+	}
+	for _, v := range []*float64{&lim.CreateRate, &lim.LookupFailRate} {
+		if *v == 0 {
+			*v = -1
+		}
+	}
 	if c.reliableSize < 1 || c.inputRate <= 0 {
 		return lobby.Config{}, errors.New("--reliable-queue and --input-rate must be positive")
 	}
@@ -125,6 +167,7 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 		MaxConns:      c.maxConns,
 		MaxConnsPerIP: c.maxConnsPerIP,
 		MaxRooms:      c.maxRooms,
+		Limits:        lim,
 		Conn: netcode.Config{
 			PingInterval:  c.pingInterval,
 			PongTimeout:   c.pongTimeout,
@@ -175,12 +218,99 @@ func (c serveConfig) snakeConfig() snake.Config {
 	return sc
 }
 
+// withSecrets returns c with --join-secret and --admin-token read from
+// their files when those are given. A secret on the command line shows in
+// ps and /proc/PID/cmdline to every local user; a file can be readable by
+// the server alone (a Kubernetes or systemd credential, say).
+func (c serveConfig) withSecrets() (serveConfig, error) {
+	var err error
+	if c.joinSecret, err = secretFlag("join-secret", c.joinSecret, c.joinSecretFile); err != nil {
+		return c, err
+	}
+	if c.adminToken, err = secretFlag("admin-token", c.adminToken, c.adminTokenFile); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// secretFlag is the value of --name, or of --name-file when path is set:
+// the file's content with surrounding whitespace (the newline editors add)
+// trimmed. Errors name the flags but never hold the secret.
+func secretFlag(name, value, path string) (string, error) {
+	if path == "" {
+		return value, nil
+	}
+	if value != "" {
+		return "", fmt.Errorf("--%s and --%s-file both set: give one", name, name)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("--%s-file: %w", name, err)
+	}
+	secret := strings.TrimSpace(string(b))
+	if secret == "" {
+		return "", fmt.Errorf("--%s-file %q: the file is empty", name, path)
+	}
+	return secret, nil
+}
+
+// httpServer checks the --http-* flags and returns the game's HTTP server,
+// without its handler yet.
+//
+// Without read, write and idle timeouts a client that trickles its body,
+// never reads its answer or just keeps a connection open holds a goroutine
+// and a socket for as long as it likes; without a header cap each
+// unfinished request may hold Go's default of 1 MB. WebSocket connections
+// outlive these timeouts by design: net/http clears a connection's
+// deadlines when the WebSocket upgrade hijacks it, and the lobby clears
+// them on /ws before the upgrade too.
+func (c serveConfig) httpServer() (*http.Server, error) {
+	for _, t := range []struct {
+		flag string
+		d    time.Duration
+	}{
+		{"--http-header-timeout", c.httpHeaderTimeout},
+		{"--http-read-timeout", c.httpReadTimeout},
+		{"--http-write-timeout", c.httpWriteTimeout},
+		{"--http-idle-timeout", c.httpIdleTimeout},
+	} {
+		// 0 would mean no timeout to net/http: the very hole these close.
+		if t.d <= 0 {
+			return nil, fmt.Errorf("%s %v: must be positive", t.flag, t.d)
+		}
+	}
+	if c.httpMaxHeader < 1<<10 || c.httpMaxHeader > 1<<20 {
+		return nil, fmt.Errorf("--http-max-header-bytes %d: want 1024..1048576", c.httpMaxHeader)
+	}
+	return &http.Server{
+		ReadHeaderTimeout: c.headerTimeout(),
+		ReadTimeout:       c.httpReadTimeout,
+		WriteTimeout:      c.httpWriteTimeout,
+		IdleTimeout:       c.httpIdleTimeout,
+		MaxHeaderBytes:    c.httpMaxHeader,
+	}, nil
+}
+
+// headerTimeout is --http-header-timeout, capped at --http-read-timeout:
+// net/http gives the headers a deadline of their own, so a longer one would
+// let the headers alone outlast the whole-request timeout.
+func (c serveConfig) headerTimeout() time.Duration {
+	return min(c.httpHeaderTimeout, c.httpReadTimeout)
+}
+
 func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	log, err := newLogger(logOut, c.logLevel, c.logFormat)
 	if err != nil {
 		return err
 	}
+	if c, err = c.withSecrets(); err != nil {
+		return err
+	}
 	cfg, err := c.lobbyConfig()
+	if err != nil {
+		return err
+	}
+	hs, err := c.httpServer()
 	if err != nil {
 		return err
 	}
@@ -192,45 +322,64 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	if err := srv.Register(snakeType); err != nil {
 		return err
 	}
+	hs.Handler = srv
 	mountWeb(srv, log)
 	adminView := admin.Handler(srv, c.adminToken)
 	srv.Handle("/admin", adminView)
 	srv.Handle("/admin/", adminView)
-	if c.pprofAddr != "" {
-		stopPprof, err := servePprof(c.pprofAddr, log)
-		if err != nil {
-			return err
-		}
-		defer stopPprof()
-	}
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	stopPprof := func(context.Context) {}
+	if c.pprofAddr != "" {
+		stopPprof, err = servePprof(c.pprofAddr, c, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	// No secret here: logs are shipped to places the secrets should not go.
 	log.Info("tickroom serving", "addr", ln.Addr().String(), "version", version,
-		"tick_rate", c.tickRate, "max_players", c.maxPlayers)
+		"tick_rate", c.tickRate, "max_players", c.maxPlayers,
+		"join_secret_required", c.joinSecret != "", "admin_view", c.adminToken != "")
 
 	select {
 	case err := <-served:
+		pctx, pcancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+		defer pcancel()
+		stopPprof(pctx)
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	log.Info("signal received: draining", "drain_period", c.drainPeriod, "shutdown_timeout", c.shutdownTimeout)
+	// Whatever clients do, the process is gone by drain period + shutdown
+	// timeout after the signal.
 	sctx, cancel := context.WithTimeout(context.Background(), c.drainPeriod+c.shutdownTimeout)
 	defer cancel()
 	// The lobby first: WebSocket connections are hijacked and
-	// http.Server.Shutdown does not wait for them.
+	// http.Server.Shutdown does not wait for them. The HTTP server keeps
+	// serving meanwhile, so that /readyz can tell load balancers.
 	lerr := srv.Drain(sctx, c.drainPeriod)
-	herr := hs.Shutdown(sctx)
+	// Plain requests get what is left, and no more than the shutdown
+	// timeout even when the drain ended early.
+	hctx, hcancel := context.WithTimeout(sctx, c.shutdownTimeout)
+	defer hcancel()
+	if err := hs.Shutdown(hctx); err != nil {
+		// A request still running now is a client too slow to finish
+		// within the timeouts, not a failure of the server: cut it.
+		log.Warn("HTTP requests still running at the shutdown timeout: closing their connections", "err", err)
+		hs.Close()
+	}
+	stopPprof(hctx)
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
-	if err := errors.Join(lerr, herr); err != nil {
-		return err
+	if lerr != nil {
+		return lerr
 	}
 	log.Info("shut down cleanly")
 	return nil

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +21,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/spf13/pflag"
 
 	client "github.com/tickroom/tickroom/clients/go"
 	"github.com/tickroom/tickroom/netcode"
@@ -61,11 +65,11 @@ func buildBinary(t *testing.T) string {
 // exits 0.
 func TestServeGracefulShutdown(t *testing.T) {
 	bin := buildBinary(t)
-	cmd, addr := startServer(t, bin, "--drain-period", "300ms")
+	p := start(t, bin, nil, "--drain-period", "300ms")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, err := client.Dial(ctx, "ws://"+addr+"/ws", client.Options{Hello: netcode.Hello{Name: "t"}})
+	c, err := client.Dial(ctx, "ws://"+p.addrs["addr"]+"/ws", client.Options{Hello: netcode.Hello{Name: "t"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +79,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}
 	next(ctx, t, c, netcode.MsgSnapshot)
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	for {
@@ -88,23 +92,14 @@ func TestServeGracefulShutdown(t *testing.T) {
 		}
 		break
 	}
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	select {
-	case err := <-waited:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			t.Fatalf("exit status %d, want 0", ee.ExitCode())
-		} else if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("server did not exit after SIGTERM")
+	if code, took := p.wait(t, 15*time.Second); code != 0 {
+		t.Fatalf("exit status %d after %v, want 0\n%s", code, took, p.log())
 	}
 }
 
 // startServer runs `tickroom serve` on a free loopback port and returns
-// the process and its address.
+// the process and its address. The caller may Wait for the process (start
+// is the helper that keeps the log).
 func startServer(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd, addrs := startServerAddrs(t, bin, args...)
@@ -146,6 +141,115 @@ func startServerAddrs(t *testing.T, bin string, args ...string) (*exec.Cmd, map[
 		}
 	}()
 	return cmd, addrs
+}
+
+// proc is a running `tickroom serve`.
+type proc struct {
+	cmd *exec.Cmd
+	// addrs holds the addresses it logged before it was serving, by log
+	// key (addr, pprof_addr).
+	addrs map[string]string
+
+	mu     sync.Mutex
+	stderr strings.Builder // everything it logged
+
+	exited  chan struct{} // closed once it has exited and its log is all read
+	waitErr error         // cmd.Wait's, once exited is closed
+}
+
+// start runs `tickroom serve` on a free loopback port, with env added to
+// the environment, and waits until it is serving. It keeps everything the
+// server logs; wait or terminate, not cmd.Wait, wait for its exit. The
+// process is killed at the end of the test if it is still running.
+func start(t *testing.T, bin string, env []string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "text"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, addrs: map[string]string{}, exited: make(chan struct{})}
+	serving := make(chan struct{})
+	go func() {
+		addrRe := regexp.MustCompile(`\b(pprof_addr|addr)=(127\.0\.0\.1:\d+)`)
+		lines := bufio.NewScanner(stderr)
+		started := false
+		for lines.Scan() {
+			p.mu.Lock()
+			p.stderr.WriteString(lines.Text() + "\n")
+			if !started {
+				for _, m := range addrRe.FindAllStringSubmatch(lines.Text(), -1) {
+					p.addrs[m[1]] = m[2]
+				}
+				if strings.Contains(lines.Text(), "tickroom serving") {
+					started = true
+					close(serving)
+				}
+			}
+			p.mu.Unlock()
+		}
+		// Wait only once the log is all read: it closes the pipe.
+		p.waitErr = cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.exited
+	})
+	select {
+	case <-serving:
+	case <-p.exited:
+		t.Fatalf("server exited before serving: %v\n%s", p.waitErr, p.log())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("server not serving within 30 s\n%s", p.log())
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.addrs["addr"] == "" {
+		t.Fatalf("server never logged its address\n%s", p.stderr.String())
+	}
+	return p
+}
+
+// log is what the server has logged so far.
+func (p *proc) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.String()
+}
+
+// wait waits up to limit for the server to exit and returns its exit code
+// and how long it took; it fails the test if the server is still running.
+func (p *proc) wait(t *testing.T, limit time.Duration) (code int, took time.Duration) {
+	t.Helper()
+	began := time.Now()
+	select {
+	case <-p.exited:
+	case <-time.After(limit):
+		t.Fatalf("server still running %v later\n%s", limit, p.log())
+	}
+	took = time.Since(began)
+	var ee *exec.ExitError
+	switch {
+	case errors.As(p.waitErr, &ee):
+		return ee.ExitCode(), took
+	case p.waitErr != nil:
+		t.Fatal(p.waitErr)
+	}
+	return 0, took
+}
+
+// terminate sends SIGTERM and waits up to limit for the exit, as wait.
+func (p *proc) terminate(t *testing.T, limit time.Duration) (code int, took time.Duration) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	return p.wait(t, limit)
 }
 
 func TestRoomsCommands(t *testing.T) {
@@ -194,6 +298,15 @@ func next(ctx context.Context, t *testing.T, c *client.Client, want netcode.MsgT
 
 func TestServeRejectsBadFlags(t *testing.T) {
 	bin := buildBinary(t)
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	token := filepath.Join(dir, "token")
+	for name, content := range map[string]string{empty: " \n", token: "tok\n"} {
+		if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	missing := filepath.Join(dir, "missing")
 	for _, tc := range []struct {
 		args []string
 		env  string
@@ -206,6 +319,22 @@ func TestServeRejectsBadFlags(t *testing.T) {
 		{args: []string{"--board-width", "3"}, want: "width"},
 		{env: "TICKROOM_MAX_PLAYERS=lots", want: "TICKROOM_MAX_PLAYERS"},
 		{args: []string{"--no-such-flag"}, want: "unknown flag"},
+		{args: []string{"--rooms-per-ip", "-1"}, want: "--rooms-per-ip"},
+		{args: []string{"--room-create-burst", "0"}, want: "the bursts at least 1"},
+		{args: []string{"--lookup-fail-rate", "-2"}, want: "--lookup-fail-rate"},
+		{env: "TICKROOM_RESERVATIONS_PER_IP=many", want: "TICKROOM_RESERVATIONS_PER_IP"},
+		{args: []string{"--http-read-timeout", "0s"}, want: "--http-read-timeout 0s: must be positive"},
+		{args: []string{"--http-write-timeout", "-1s"}, want: "--http-write-timeout -1s"},
+		{args: []string{"--http-idle-timeout", "0s"}, want: "--http-idle-timeout"},
+		{args: []string{"--http-header-timeout", "0s"}, want: "--http-header-timeout"},
+		{args: []string{"--http-max-header-bytes", "100"}, want: "--http-max-header-bytes 100"},
+		{env: "TICKROOM_HTTP_READ_TIMEOUT=soon", want: "TICKROOM_HTTP_READ_TIMEOUT"},
+		{args: []string{"--admin-token-file", missing}, want: "--admin-token-file: open " + missing},
+		{args: []string{"--admin-token-file", empty}, want: "--admin-token-file " + strconv.Quote(empty) + ": the file is empty"},
+		{args: []string{"--admin-token", "x", "--admin-token-file", token}, want: "--admin-token and --admin-token-file both set"},
+		{args: []string{"--join-secret-file", missing}, want: "--join-secret-file: open " + missing},
+		{env: "TICKROOM_JOIN_SECRET_FILE=" + empty, want: "--join-secret-file"},
+		{args: []string{"--join-secret-file", token}, env: "TICKROOM_JOIN_SECRET=x", want: "--join-secret and --join-secret-file both set"},
 	} {
 		cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...)...)
 		cmd.Env = os.Environ()
@@ -224,26 +353,74 @@ func TestServeRejectsBadFlags(t *testing.T) {
 	}
 }
 
+// TestServeFlagsNameTheirEnv: every flag's help names its variable, the
+// new ones included.
+func TestServeFlagsNameTheirEnv(t *testing.T) {
+	f := newServeCmd().Flags()
+	for _, name := range []string{"admin-token-file", "join-secret-file", "http-header-timeout", "http-read-timeout",
+		"http-write-timeout", "http-idle-timeout", "http-max-header-bytes"} {
+		if f.Lookup(name) == nil {
+			t.Errorf("no --%s flag", name)
+		}
+	}
+	f.VisitAll(func(fl *pflag.Flag) {
+		if want := "[$" + envName(fl.Name) + "]"; !strings.Contains(fl.Usage, want) {
+			t.Errorf("--%s help %q does not name %s", fl.Name, fl.Usage, want)
+		}
+	})
+}
+
+// noRedirect is a client that shows redirects instead of following them.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 func TestServeAdminAndPprof(t *testing.T) {
 	bin := buildBinary(t)
-	_, addrs := startServerAddrs(t, bin, "--pprof", "127.0.0.1:0", "--admin-token", "tok")
+	p := start(t, bin, nil, "--pprof", "127.0.0.1:0", "--admin-token", "tok")
+	addrs := p.addrs
 	for _, tc := range []struct {
 		url  string
 		want int
 	}{
 		{"http://" + addrs["pprof_addr"] + "/debug/pprof/", 200},
+		{"http://" + addrs["pprof_addr"] + "/debug/pprof/heap?debug=1", 200},
+		// The command line holds the secrets (--admin-token here).
+		{"http://" + addrs["pprof_addr"] + "/debug/pprof/cmdline", 404},
 		{"http://" + addrs["addr"] + "/debug/pprof/", 404},
-		{"http://" + addrs["addr"] + "/admin?token=tok", 200},
+		{"http://" + addrs["addr"] + "/debug/pprof/cmdline", 404},
+		{"http://" + addrs["addr"] + "/admin?token=tok", 303},
 		{"http://" + addrs["addr"] + "/admin?token=bad", 401},
+		{"http://" + addrs["addr"] + "/admin", 401},
 		{"http://" + addrs["addr"] + "/metrics", 200},
 	} {
-		resp, err := http.Get(tc.url)
+		resp, err := noRedirect.Get(tc.url)
 		if err != nil {
 			t.Fatal(err)
 		}
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != tc.want {
 			t.Errorf("GET %s: %d, want %d", tc.url, resp.StatusCode, tc.want)
+		}
+		if strings.Contains(tc.url, "/debug/pprof/") && strings.Contains(string(body), "--admin-token") {
+			t.Errorf("GET %s shows the command line: %.200s", tc.url, body)
+		}
+	}
+	if strings.Contains(p.log(), "reachable from the network") {
+		t.Errorf("--pprof on 127.0.0.1 warned it is reachable from the network:\n%s", p.log())
+	}
+}
+
+func TestPprofLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:6060": true, "[::1]:6060": true, "127.0.0.2:6060": true,
+		"0.0.0.0:6060": false, "[::]:6060": false, "192.0.2.7:6060": false, "[2001:db8::1]:6060": false,
+	} {
+		a, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := loopback(a); got != want {
+			t.Errorf("loopback(%s) = %v, want %v", addr, got, want)
 		}
 	}
 }

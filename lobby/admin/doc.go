@@ -2,9 +2,17 @@
 // web page listing rooms, players, tick health and drop counts, and the
 // JSON it polls, both behind a token.
 //
-//	srv.Handle("/admin", admin.Handler(srv, token))
-//	srv.Handle("/admin/", admin.Handler(srv, token))
+//	h := admin.Handler(srv, token)
+//	srv.Handle("/admin", h)
+//	srv.Handle("/admin/", h)
 //
-// The page is at /admin?token=TOKEN; its data at /admin/api/state with the
-// header "Authorization: Bearer TOKEN".
+// Browsers open /admin and log in with the token through a form (POST
+// /admin/login), which sets an HttpOnly, SameSite=Strict session cookie
+// scoped to /admin; POST /admin/logout ends the session. Scripts send
+// "Authorization: Bearer TOKEN" to /admin or /admin/api/state instead. The
+// old /admin?token=TOKEN link still logs in, then redirects to /admin so
+// that the token leaves the address bar. Wrong tokens are limited to a
+// burst of 10 and then 5 a second, server-wide (429 beyond that). Every
+// response carries Referrer-Policy: no-referrer and Cache-Control:
+// no-store.
 package admin

@@ -1,5 +1,6 @@
 // End-to-end: the operator's admin view (/admin) in headless Chromium,
-// against the real server with an admin token.
+// against the real server with an admin token: the login form, the session
+// cookie, the live view and the logout.
 
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -34,19 +35,40 @@ after(async () => {
   await tmp?.cleanup();
 });
 
+/** Submits the login form on page with token; resolves with the POST's response. */
+async function submitLogin(page, token) {
+  await page.fill('#token', token);
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/admin/login') && r.request().method() === 'POST'),
+    page.click('#login button[type=submit]'),
+  ]);
+  await page.waitForLoadState();
+  return res;
+}
+
 test('the admin view refuses a missing or wrong token', async () => {
   const page = await browser.newPage();
-  for (const url of ['/admin', '/admin?token=wrong']) {
-    const res = await page.goto(server.http + url);
-    assert.equal(res.status(), 401, url);
-    assert.match(await page.textContent('body'), /unauthorized/);
-  }
+  // No session: the login form, not the view.
+  let res = await page.goto(server.http + '/admin');
+  assert.equal(res.status(), 401);
+  assert.match(await page.textContent('body'), /unauthorized/);
+  assert.ok(await page.$('#login input#token'), 'no login form');
+  // A wrong token through the form: 401 and the form again.
+  res = await submitLogin(page, 'wrong');
+  assert.equal(res.status(), 401);
+  assert.match(await page.textContent('#msg'), /wrong token/);
+  assert.ok(await page.$('#login input#token'), 'no login form after a wrong token');
+  assert.equal((await page.context().cookies()).length, 0, 'a cookie for a wrong token');
+  // The old link with a wrong token.
+  res = await page.goto(server.http + '/admin?token=wrong');
+  assert.equal(res.status(), 401);
+  assert.match(await page.textContent('body'), /unauthorized/);
   const api = await fetch(server.http + '/admin/api/state', { headers: { Authorization: 'Bearer wrong' } });
   assert.equal(api.status, 401);
   await page.close();
 });
 
-test('the admin view shows the room and its players, live, names as text', async () => {
+test('the admin view logs in through the form and shows the room and its players, live, names as text', async () => {
   // A player whose name is markup joins the room through the game page.
   const game = await browser.newPage();
   await game.goto(server.http);
@@ -57,8 +79,21 @@ test('the admin view shows the room and its players, live, names as text', async
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const res = await page.goto(`${server.http}/admin?token=${TOKEN}`);
-  assert.equal(res.status(), 200);
+  const urls = [];
+  page.on('request', (r) => urls.push(r.url()));
+  await page.goto(`${server.http}/admin`);
+  const login = await submitLogin(page, TOKEN);
+  assert.equal(login.status(), 303);
+  assert.equal(login.headers()['referrer-policy'], 'no-referrer');
+  assert.equal(page.url(), `${server.http}/admin`);
+  // The session is an HttpOnly, SameSite=Strict cookie that is not the token.
+  const [cookie] = await page.context().cookies();
+  assert.equal(cookie?.httpOnly, true);
+  assert.equal(cookie?.sameSite, 'Strict');
+  assert.equal(cookie?.path, '/admin');
+  assert.notEqual(cookie?.value, TOKEN);
+  assert.equal(await page.evaluate(() => document.cookie), '', 'the page script can read the session cookie');
+
   const section = `section[data-room="${server.room}"]`;
   await page.waitForSelector(section, { timeout: 10_000 });
   await eventually(async () => (await page.textContent(section)).includes('<b>bold</b>'), 10_000, 'the markup-named player listed');
@@ -76,11 +111,28 @@ test('the admin view shows the room and its players, live, names as text', async
   }, 10_000, 'the tick to move on the admin page');
   assert.ok(t1 > t0);
   assert.match(await page.textContent('#status'), /updated/);
+  // The token went in a POST body only, never in a URL.
+  assert.deepEqual(urls.filter((u) => u.includes(TOKEN)), []);
 
   const dir = path.join(webDir, 'test-results');
   await mkdir(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, 'admin.png') });
+
+  // Logging out ends the session: the view is gone, the login is back.
+  await Promise.all([page.waitForURL(`${server.http}/admin`), page.click('#logout')]);
+  await page.waitForSelector('#login input#token');
+  assert.equal((await page.context().cookies()).length, 0, 'the session cookie outlived the logout');
   assert.deepEqual(errors, []);
   await game.close();
+  await page.close();
+});
+
+test('the old /admin?token= link logs in once and drops the token from the address bar', async () => {
+  const page = await browser.newPage();
+  const res = await page.goto(`${server.http}/admin?token=${TOKEN}`);
+  assert.equal(res.status(), 200);
+  assert.equal(page.url(), `${server.http}/admin`);
+  assert.equal(res.headers()['referrer-policy'], 'no-referrer');
+  await page.waitForSelector(`section[data-room="${server.room}"]`, { timeout: 10_000 });
   await page.close();
 });
