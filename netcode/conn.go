@@ -21,6 +21,8 @@ const (
 	DefaultReadLimit      = 4096
 	DefaultInputRate      = 60
 	DefaultInputBurst     = 30
+	DefaultControlRate    = 4
+	DefaultControlBurst   = 16
 	DefaultFloodLimit     = 120
 	DefaultMaxBadMessages = 10
 )
@@ -48,7 +50,17 @@ type Config struct {
 	// in messages per second. Messages past it are dropped with an error.
 	InputRate  float64
 	InputBurst int
-	// FloodLimit: this many messages dropped by the rate limit in a row
+	// ControlRate and ControlBurst are a second token bucket, for the
+	// other messages a client sends many of: pongs and leave. A client
+	// sends one pong per ping, so zero ControlRate is DefaultControlRate,
+	// or two per PingInterval when that is more; Validate refuses a rate
+	// below one per PingInterval, which would drop an honest client's
+	// pongs. Messages past it are dropped with an error. (A second hello,
+	// and any other message, is a bad message, of which the connection
+	// allows MaxBadMessages in all.)
+	ControlRate  float64
+	ControlBurst int
+	// FloodLimit: this many messages dropped by either rate limit in a row
 	// close the connection with CloseFlood.
 	FloodLimit int
 	// MaxBadMessages: this many malformed or unknown messages close the
@@ -69,6 +81,7 @@ func (c Config) withDefaults() Config {
 	}
 	def(&c.ReliableQueue, DefaultReliableQueue)
 	def(&c.InputBurst, DefaultInputBurst)
+	def(&c.ControlBurst, DefaultControlBurst)
 	def(&c.FloodLimit, DefaultFloodLimit)
 	def(&c.MaxBadMessages, DefaultMaxBadMessages)
 	defDur(&c.WriteTimeout, DefaultWriteTimeout)
@@ -81,6 +94,9 @@ func (c Config) withDefaults() Config {
 	if c.InputRate <= 0 {
 		c.InputRate = DefaultInputRate
 	}
+	if c.ControlRate <= 0 {
+		c.ControlRate = max(DefaultControlRate, 2/c.PingInterval.Seconds())
+	}
 	return c
 }
 
@@ -89,6 +105,9 @@ func (c Config) Validate() error {
 	c = c.withDefaults()
 	if c.PongTimeout <= c.PingInterval {
 		return fmt.Errorf("netcode: pong timeout %v must be longer than the ping interval %v", c.PongTimeout, c.PingInterval)
+	}
+	if c.ControlRate*c.PingInterval.Seconds() < 1 {
+		return fmt.Errorf("netcode: control rate %g/s is below one pong per ping interval %v", c.ControlRate, c.PingInterval)
 	}
 	return nil
 }
@@ -106,8 +125,14 @@ type Stats struct {
 	// for a seq that did not increase.
 	InputsDropped     uint64
 	InputsRateLimited uint64
-	BadMessages       uint64
-	ReliableDepth     int
+	// PongsApplied counts the pongs that passed the control rate limit and
+	// answered a ping.
+	PongsApplied uint64
+	// ControlDropped counts the pongs and leaves dropped over the control
+	// rate limit.
+	ControlDropped uint64
+	BadMessages    uint64
+	ReliableDepth  int
 	// RTT is the round trip of the last answered ping.
 	RTT time.Duration
 }
@@ -151,6 +176,8 @@ type Conn struct {
 	bytesWritten    atomic.Uint64
 	inputsDropped   atomic.Uint64
 	rateLimited     atomic.Uint64
+	pongsApplied    atomic.Uint64
+	controlDropped  atomic.Uint64
 	badMessages     atomic.Uint64
 }
 
@@ -332,6 +359,8 @@ func (c *Conn) Stats() Stats {
 		BytesWritten:       c.bytesWritten.Load(),
 		InputsDropped:      c.inputsDropped.Load(),
 		InputsRateLimited:  c.rateLimited.Load(),
+		PongsApplied:       c.pongsApplied.Load(),
+		ControlDropped:     c.controlDropped.Load(),
 		BadMessages:        c.badMessages.Load(),
 		ReliableDepth:      c.reliable.len(),
 		RTT:                time.Duration(c.rtt.Load()),

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -436,6 +437,11 @@ func TestConnHeartbeatKeepsAnsweringClient(t *testing.T) {
 	default:
 	}
 	eventually(t, "RTT measured", func() bool { return c.Stats().RTT > 0 })
+	// The default control rate follows the ping interval: pongs every 50 ms
+	// are 20/s, over DefaultControlRate, and none may be dropped.
+	if st := c.Stats(); st.ControlDropped != 0 || st.PongsApplied == 0 {
+		t.Errorf("pongs at one per 50 ms ping: %d applied, %d dropped; want some applied, none dropped", st.PongsApplied, st.ControlDropped)
+	}
 	if err := cl.Close(); err != nil {
 		t.Errorf("client close: %v", err)
 	}
@@ -883,4 +889,184 @@ func TestRunWaitsForReader(t *testing.T) {
 	}
 	close(h.release)
 	ts.end(t)
+}
+
+// TestHelloNesting4080ArraysIn4KBClosedBadHello: a hello whose arrays nest
+// deeper than MaxDepth (16) is refused before the msgpack library recurses
+// into it: the connection is closed with CloseBadHello.
+func TestHelloNesting4080ArraysIn4KBClosedBadHello(t *testing.T) {
+	t.Parallel()
+	for name, frame := range map[string][]byte{
+		"in a field":  cat([]byte{0x92, 0x01, 0x81, 0xa1, 'x'}, nest(4080, []byte{0xc0})),
+		"as the body": cat([]byte{0x92, 0x01}, nest(4080, []byte{0xc0})),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if len(frame) > netcode.DefaultReadLimit {
+				t.Fatalf("test frame: %d bytes, want at most the read limit of %d", len(frame), netcode.DefaultReadLimit)
+			}
+			ts := startServer(t, serverOptions{cfg: quiet()})
+			ws := dial(t, ts.url, netcode.Subprotocol)
+			send(t, ws, frame)
+			if msgs, _ := expectClose(t, ws, netcode.CloseBadHello); len(msgs) != 0 {
+				t.Errorf("got %d messages before the close, want none", len(msgs))
+			}
+			end := ts.end(t)
+			if end.hello != nil {
+				t.Errorf("ReadHello: got %+v, want no hello", end.hello)
+			}
+			if err := wantTooDeep(end.helloErr); err != nil {
+				t.Errorf("ReadHello: %v", err)
+			}
+		})
+	}
+}
+
+// TestInputNested4000DeepIsBadMessage: an input whose payload nests deeper
+// than MaxDepth (16) gets a bad_message error and never reaches the
+// handler; the connection goes on.
+func TestInputNested4000DeepIsBadMessage(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, serverOptions{cfg: quiet()})
+	ws := join(t, ts.url)
+	c := ts.conn(t)
+	send(t, ws, netcode.AppendInput(nil, 1, nest(4000, []byte{0xc0})))
+	m := next(t, ws)
+	if m.Type != netcode.MsgError || m.Kind != netcode.ErrCodeBadMessage || !strings.Contains(m.Text, "nested deeper than 16") {
+		t.Fatalf("got %s %q %q, want error %q saying nested deeper than 16", m.Type, m.Kind, m.Text, netcode.ErrCodeBadMessage)
+	}
+	// Seq 1 again: the deep input did not count as the last one either.
+	send(t, ws, netcode.AppendInput(nil, 1, nest(15, []byte{0xc0})))
+	if m := ts.rec.next(t); m.Type != netcode.MsgInput || m.Seq != 1 || !bytes.Equal(m.Payload, nest(15, []byte{0xc0})) {
+		t.Fatalf("handler: got %s seq %d payload % x, want the input of seq 1 nested 15 deep", m.Type, m.Seq, head(m.Payload))
+	}
+	if st := c.Stats(); st.BadMessages != 1 || st.InputsDropped != 0 {
+		t.Errorf("stats: got %d bad, %d dropped; want 1 bad, 0 dropped", st.BadMessages, st.InputsDropped)
+	}
+}
+
+func TestConfigValidateControlRate(t *testing.T) {
+	t.Parallel()
+	short := netcode.Config{PingInterval: 50 * time.Millisecond, PongTimeout: time.Second}
+	tooLow := short
+	tooLow.ControlRate = netcode.DefaultControlRate // 4/s, pongs come at 20/s
+	for _, tc := range []struct {
+		name string
+		cfg  netcode.Config
+		ok   bool
+	}{
+		{"defaults", netcode.Config{}, true},
+		{"50 ms pings, default control rate", short, true},
+		{"50 ms pings, control rate 4/s", tooLow, false},
+		{"2 s pings, control rate 0.5/s", netcode.Config{ControlRate: 0.5}, true},
+		{"2 s pings, control rate 0.4/s", netcode.Config{ControlRate: 0.4}, false},
+	} {
+		if err := tc.cfg.Validate(); (err == nil) != tc.ok {
+			t.Errorf("%s: Validate = %v, want ok %v", tc.name, err, tc.ok)
+		}
+	}
+}
+
+// TestConnControlFloodClosedAfterBurst16AndFlood120 sends 30,000 valid
+// pongs (or leaves) as fast as the client can: the control bucket lets
+// ControlBurst (16) through, and FloodLimit (120) drops in a row close the
+// connection with CloseFlood. Refills during the flood (2/s) may let a few
+// more through, each of which starts a new streak; nothing asserts time.
+func TestConnControlFloodClosedAfterBurst16AndFlood120(t *testing.T) {
+	t.Parallel()
+	const sends = 30_000
+	for _, kind := range []netcode.MsgType{netcode.MsgPong, netcode.MsgLeave} {
+		t.Run(kind.String(), func(t *testing.T) {
+			t.Parallel()
+			cfg := netcode.Config{PingInterval: 500 * time.Millisecond, PongTimeout: wait, HelloTimeout: wait, ControlRate: 2}
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			burst, flood := netcode.DefaultControlBurst, netcode.DefaultFloodLimit
+			ts := startServer(t, serverOptions{cfg: cfg})
+			ws := join(t, ts.url)
+			ping := next(t, ws)
+			if ping.Type != netcode.MsgPing {
+				t.Fatalf("got %s, want the first ping", ping.Type)
+			}
+			frame := netcode.AppendPong(nil, ping.Seq) // answers a ping: valid
+			if kind == netcode.MsgLeave {
+				frame = netcode.AppendLeave(nil)
+			}
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), wait)
+				defer cancel()
+				for range sends {
+					if ws.Write(ctx, websocket.MessageBinary, frame) != nil {
+						return // closed
+					}
+				}
+			}()
+			msgs, _ := expectClose(t, ws, netcode.CloseFlood)
+			end := ts.end(t) // the reader has ended: the counts are final
+			limited := 0
+			for i, m := range msgs {
+				switch {
+				case m.Type == netcode.MsgError && m.Kind == netcode.ErrCodeRateLimited:
+					limited++
+				case m.Type != netcode.MsgPing:
+					t.Errorf("message %d: got %s %q %q, want pings and %q errors", i, m.Type, m.Kind, m.Text, netcode.ErrCodeRateLimited)
+				}
+			}
+			if limited == 0 {
+				t.Errorf("got no %q error before the flood close", netcode.ErrCodeRateLimited)
+			}
+			st := end.conn.Stats()
+			t.Logf("stats after the flood close: %+v", st)
+			passed := uint64(len(ts.rec.msgs)) // leaves reach the handler
+			if kind == netcode.MsgPong {
+				passed = st.PongsApplied
+				if n := len(ts.rec.msgs); n != 0 {
+					t.Errorf("handler got %d messages, want none: pongs are netcode's", n)
+				}
+			}
+			if passed < uint64(burst) || passed > uint64(burst)+4 {
+				t.Errorf("%ss passed: got %d, want the burst of %d and a refill or two", kind, passed, burst)
+			}
+			// Each refill that passes starts a new streak of drops; the
+			// last streak is the flood.
+			refills := passed - uint64(burst)
+			if maxDropped := refills*uint64(flood-1) + uint64(flood); st.ControlDropped < uint64(flood) || st.ControlDropped > maxDropped {
+				t.Errorf("ControlDropped: got %d, want between the flood limit of %d and %d", st.ControlDropped, flood, maxDropped)
+			}
+			if total := passed + st.ControlDropped; total >= sends {
+				t.Errorf("the server read %d of the %d %ss, want it closed after about %d", total, sends, kind, burst+flood)
+			}
+			if st.BadMessages != 0 {
+				t.Errorf("BadMessages: got %d, want 0 (valid messages)", st.BadMessages)
+			}
+		})
+	}
+}
+
+// closeOnFirst closes its connection on the first message it handles, as a
+// lobby does on leave, and counts what it is handed.
+type closeOnFirst struct{ calls atomic.Int32 }
+
+func (h *closeOnFirst) HandleMessage(c *netcode.Conn, _ *netcode.Message) {
+	h.calls.Add(1)
+	c.Close(netcode.CloseKicked, "kicked on the first message", true)
+}
+
+// TestConnHandlesNothingOnceClosing: after a close, even one that flushes,
+// the reader hands the client's messages to no one, though they were
+// already on the wire.
+func TestConnHandlesNothingOnceClosing(t *testing.T) {
+	t.Parallel()
+	h := &closeOnFirst{}
+	ts := startServer(t, serverOptions{cfg: quiet(), handler: h})
+	ws := join(t, ts.url)
+	for range 10 {
+		send(t, ws, netcode.AppendChat(nil, "hi"))
+	}
+	expectClose(t, ws, netcode.CloseKicked)
+	ts.end(t)
+	if got := h.calls.Load(); got != 1 {
+		t.Errorf("handler called %d times, want once: nothing after the close", got)
+	}
 }

@@ -1,19 +1,44 @@
 package netcode
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
 
 // DeltaFunc appends to dst the change from snapshot payload base to cur
-// (see game.Type.Delta). It runs on writer goroutines, concurrently.
+// (see game.Type.Delta). It runs on writer goroutines, concurrently. A
+// panic in it is recovered and counted (Deltas.Panics), and the full
+// payload goes instead.
 type DeltaFunc func(dst, base, cur []byte) ([]byte, error)
 
 // Deltas is how a room's snapshots may be sent as deltas. One value is
-// shared, read-only, by all the snapshots of a room.
+// shared by all the snapshots of a room; its fields are read-only once it
+// is in use.
 type Deltas struct {
 	Func DeltaFunc
 	// MaxAge is the oldest base, in ticks, a delta is taken against: past
 	// it a delta is rarely smaller than the full state, and the writer
 	// sends the full state instead.
 	MaxAge uint32
+
+	panics atomic.Uint64
+}
+
+// Panics returns how many times Func panicked.
+func (d *Deltas) Panics() uint64 { return d.panics.Load() }
+
+// take calls Func. A panic there would be on a connection's writer
+// goroutine, where nothing recovers it and it would end the process, all
+// rooms with it: it fails the delta instead.
+func (d *Deltas) take(base, cur []byte) (delta []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			d.panics.Add(1)
+			delta, err = nil, fmt.Errorf("netcode: delta function panicked: %v", p)
+		}
+	}()
+	return d.Func(nil, base, cur)
 }
 
 // deltaCache holds the deltas taken from one snapshot's payload to the
@@ -32,7 +57,7 @@ type deltaEntry struct {
 
 // deltaFrom returns the delta from base to s, and false when the full
 // payload should go instead (no delta function, base too old, delta not
-// smaller, or the game could not take it).
+// smaller, or the game could not take it, by an error or a panic).
 func (s *Snapshot) deltaFrom(base *Snapshot) ([]byte, bool) {
 	d := s.Deltas
 	if d == nil || d.Func == nil || base == nil || base.Tick >= s.Tick || s.Tick-base.Tick > d.MaxAge {
@@ -47,8 +72,11 @@ func (s *Snapshot) deltaFrom(base *Snapshot) ([]byte, bool) {
 		}
 	}
 	// Computing under the lock makes writers with the same base wait for
-	// one computation instead of racing to do it.
-	delta, err := d.Func(nil, base.Payload, s.Payload)
+	// one computation instead of racing to do it. take recovers a panic,
+	// so the lock is released as usual; a failure is cached like a delta
+	// that was too big, and the other writers with this base send the
+	// full payload without calling Func again.
+	delta, err := d.take(base.Payload, s.Payload)
 	if err != nil || len(delta) >= len(s.Payload) {
 		delta = nil
 	}

@@ -122,7 +122,7 @@ const (
 	ErrCodeBadMessage  = "bad_message"  // not a protocol message
 	ErrCodeUnknownType = "unknown_type" // a message type the server does not know
 	ErrCodeBadInput    = "bad_input"    // the game refused an input payload
-	ErrCodeRateLimited = "rate_limited" // inputs over the per-connection rate; dropped
+	ErrCodeRateLimited = "rate_limited" // inputs, chat, pongs or leaves over the per-connection rate; dropped
 	ErrCodeBadSeq      = "bad_seq"      // input seq not increasing; dropped
 	ErrCodeNotAllowed  = "not_allowed"  // e.g. input from a spectator
 	ErrCodeJoin        = "join_failed"  // the hello could not be honoured

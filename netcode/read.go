@@ -4,20 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
 )
 
-// readLoop reads messages until the connection ends. Protocol chores (pong,
-// rate limit, sequence and shape checks) are handled here; the rest goes to
-// h.
+// readLoop reads messages until the connection ends or starts closing.
+// Protocol chores (pong, rate limits, sequence and shape checks) are
+// handled here; the rest goes to h.
 func (c *Conn) readLoop(h Handler) {
-	dec := NewDecoder()
-	bucket := newTokenBucket(c.cfg.InputRate, c.cfg.InputBurst, time.Now())
-	var lastSeq uint32
-	dropStreak := 0
-	for {
+	now := time.Now()
+	r := &reader{
+		c:       c,
+		h:       h,
+		dec:     NewDecoder(),
+		inputs:  newTokenBucket(c.cfg.InputRate, c.cfg.InputBurst, now),
+		control: newTokenBucket(c.cfg.ControlRate, c.cfg.ControlBurst, now),
+	}
+	// Once the connection is closing nothing the client sends matters: a
+	// kicked or flooding client's messages must not reach the handler.
+	// Returning leaves what is still in flight to coder/websocket's close
+	// handshake, which reads and discards data messages until the client's
+	// close frame.
+	for !c.isClosing() {
 		// The read is not bound to a context: coder/websocket would tear the
 		// connection down without a close frame when it ends. Close unblocks
 		// it instead.
@@ -26,54 +36,104 @@ func (c *Conn) readLoop(h Handler) {
 			c.readFailed(err)
 			return
 		}
-		if typ != websocket.MessageBinary {
-			c.badMessage(ErrCodeBadMessage, "text frames are not part of the protocol: send binary msgpack")
-			continue
+		if c.isClosing() { // closed while the read waited
+			return
 		}
-		m, err := dec.Decode(data)
-		if err != nil {
-			code := ErrCodeBadMessage
-			if errors.Is(err, ErrUnknownType) {
-				code = ErrCodeUnknownType
-			}
-			c.badMessage(code, err.Error())
-			continue
-		}
-		switch m.Type {
-		case MsgPong:
-			c.pong(m.Seq)
-		case MsgInput, MsgChat:
-			if !bucket.take(time.Now()) {
-				c.inputsDropped.Add(1)
-				c.rateLimited.Add(1)
-				dropStreak++
-				if dropStreak == 1 {
-					c.SendError(ErrCodeRateLimited, fmt.Sprintf("over %g messages/s: dropped", c.cfg.InputRate))
-				}
-				if dropStreak >= c.cfg.FloodLimit {
-					c.Close(CloseFlood, "flood: too many messages over the rate limit", true)
-					return
-				}
-				continue
-			}
-			dropStreak = 0
-			if m.Type == MsgInput {
-				if m.Seq <= lastSeq {
-					c.inputsDropped.Add(1)
-					c.SendError(ErrCodeBadSeq, fmt.Sprintf("input seq %d not above %d: dropped", m.Seq, lastSeq))
-					continue
-				}
-				lastSeq = m.Seq
-			}
-			h.HandleMessage(c, &m)
-		case MsgLeave:
-			h.HandleMessage(c, &m)
-		case MsgHello:
-			c.badMessage(ErrCodeBadMessage, "hello was already received")
-		default:
-			c.badMessage(ErrCodeUnknownType, fmt.Sprintf("%s is a server message", m.Type))
-		}
+		r.handle(typ, data)
 	}
+}
+
+// isClosing reports whether the connection has been asked to close, without
+// the lock.
+func (c *Conn) isClosing() bool {
+	select {
+	case <-c.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// reader is the state of a connection's reader goroutine; it needs no
+// lock.
+type reader struct {
+	c   *Conn
+	h   Handler
+	dec *Decoder
+	// inputs limits inputs and chat; control limits pongs and leave.
+	inputs, control *tokenBucket
+	lastSeq         uint32
+	// dropStreak counts the messages that either bucket dropped in a row.
+	dropStreak int
+}
+
+// handle handles one message.
+func (r *reader) handle(typ websocket.MessageType, data []byte) {
+	c := r.c
+	if typ != websocket.MessageBinary {
+		c.badMessage(ErrCodeBadMessage, "text frames are not part of the protocol: send binary msgpack")
+		return
+	}
+	m, err := r.dec.Decode(data)
+	if err != nil {
+		code := ErrCodeBadMessage
+		if errors.Is(err, ErrUnknownType) {
+			code = ErrCodeUnknownType
+		}
+		c.badMessage(code, err.Error())
+		return
+	}
+	switch m.Type {
+	case MsgPong:
+		if r.allow(r.control, &c.controlDropped, "pongs and leaves") {
+			c.pong(m.Seq)
+		}
+	case MsgLeave:
+		if r.allow(r.control, &c.controlDropped, "pongs and leaves") {
+			r.h.HandleMessage(c, &m)
+		}
+	case MsgInput, MsgChat:
+		if !r.allow(r.inputs, &c.inputsDropped, "inputs and chat messages") {
+			c.rateLimited.Add(1)
+			return
+		}
+		if m.Type == MsgInput {
+			if m.Seq <= r.lastSeq {
+				c.inputsDropped.Add(1)
+				c.SendError(ErrCodeBadSeq, fmt.Sprintf("input seq %d not above %d: dropped", m.Seq, r.lastSeq))
+				return
+			}
+			r.lastSeq = m.Seq
+		}
+		r.h.HandleMessage(c, &m)
+	case MsgHello:
+		// Counted among the bad messages, which bounds it: no bucket.
+		c.badMessage(ErrCodeBadMessage, "hello was already received")
+	default:
+		c.badMessage(ErrCodeUnknownType, fmt.Sprintf("%s is a server message", m.Type))
+	}
+}
+
+// allow takes a token from b for the message just read and reports whether
+// it may be handled. One over the limit is dropped and counted in dropped;
+// the first drop of a streak is answered with a rate_limited error, and
+// FloodLimit drops in a row, from either bucket, close the connection with
+// CloseFlood. A message that passes ends the streak.
+func (r *reader) allow(b *tokenBucket, dropped *atomic.Uint64, what string) bool {
+	if b.take(time.Now()) {
+		r.dropStreak = 0
+		return true
+	}
+	c := r.c
+	dropped.Add(1)
+	r.dropStreak++
+	if r.dropStreak == 1 {
+		c.SendError(ErrCodeRateLimited, fmt.Sprintf("over %g %s per second: dropped", b.rate, what))
+	}
+	if r.dropStreak >= c.cfg.FloodLimit {
+		c.Close(CloseFlood, "flood: too many messages over the rate limit", true)
+	}
+	return false
 }
 
 // readFailed records why reading stopped, unless a close was already under
@@ -103,6 +163,7 @@ func (c *Conn) pong(id uint32) {
 		c.badMessage(ErrCodeBadMessage, fmt.Sprintf("pong %d answers no ping", id))
 		return
 	}
+	c.pongsApplied.Add(1)
 	now := time.Now().UnixNano()
 	c.lastPong.Store(now)
 	if id == last {

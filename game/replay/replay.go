@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/tickroom/tickroom/game"
+	"github.com/tickroom/tickroom/netcode"
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
@@ -52,9 +53,16 @@ type Result struct {
 // a mismatch to check the rest of the file, and returns the Result so far
 // together with any error, which wraps ErrTruncated, ErrCorrupt, ErrVersion
 // or the error of open or of the reader.
+//
+// A config or input payload whose arrays and maps nest deeper than
+// netcode.MaxDepth makes the recording corrupt (the error wraps
+// netcode.ErrTooDeep too): a server never accepts such an input, and
+// reading one with the msgpack library would recurse once per level, so
+// that a few megabytes of nested arrays would overflow the stack.
 func Replay(r io.Reader, open Opener) (Result, error) {
 	src := &source{r: r}
-	p := &player{src: src, dec: msgpack.NewDecoder(bufio.NewReader(src))}
+	br := bufio.NewReader(src)
+	p := &player{src: src, br: br, dec: msgpack.NewDecoder(br)}
 	if err := p.header(open); err != nil {
 		return p.res, fmt.Errorf("replay: header: %w", err)
 	}
@@ -71,7 +79,11 @@ func Replay(r io.Reader, open Opener) (Result, error) {
 
 // player holds the state of one Replay.
 type player struct {
-	src  *source
+	src *source
+	// br is what dec reads from. The msgpack library reads a reader that
+	// has ReadByte and UnreadByte as it is, without a buffer of its own,
+	// so br and dec may take turns reading the stream.
+	br   *bufio.Reader
 	dec  *msgpack.Decoder
 	g    game.Game
 	h    Hasher
@@ -125,9 +137,12 @@ func (p *player) header(open Opener) error {
 	if setup.TickRate, err = p.int(); err != nil {
 		return err
 	}
-	config, err := p.dec.DecodeRaw()
+	// Not dec.DecodeRaw: the library skips a value by recursion, however
+	// deeply it nests. The game decodes the config it gets, which is why
+	// it is read whole and bounded here rather than checked as it goes.
+	config, err := netcode.ReadValue(nil, p.br)
 	if err != nil {
-		return p.classify(err)
+		return fmt.Errorf("config: %w", p.classify(err))
 	}
 	if p.g, err = open(string(name), setup, config); err != nil {
 		return fmt.Errorf("open %q: %w", name, err)
@@ -219,6 +234,12 @@ func (p *player) call() error {
 		payload, err := p.bytes()
 		if err != nil {
 			return err
+		}
+		// The game decodes the payload, with a library that recurses once
+		// per level: bound the depth as the server did when it took the
+		// input. Other flaws are the game's to reject, as they were live.
+		if err := netcode.CheckValue(payload); errors.Is(err, netcode.ErrTooDeep) {
+			return fmt.Errorf("input of player %d: %w: %w", id, err, ErrCorrupt)
 		}
 		// A copy, since the buffer is reused and a game may keep the
 		// payload until its next Step.

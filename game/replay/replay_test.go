@@ -338,6 +338,9 @@ func FuzzReplay(f *testing.F) {
 	f.Add(file)
 	f.Add(file[:len(file)/2])
 	f.Add([]byte{0x94, 0x01, 0xa5, 's', 'n', 'a', 'k', 'e', 0x93, 0x00, 0x00, 0x00, 0x80, 0xc0})
+	f.Add(append(header(f, nested(16, true)), 0xc0))
+	f.Add(append(header(f, nested(17, false)), 0xc0))
+	f.Add(append(header(f, nested(4000, false)), 0xc0))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		res, err := replay.Replay(bytes.NewReader(b), openSnake)
 		if err == nil && res.Ticks < 0 {
