@@ -19,23 +19,25 @@ import (
 )
 
 // benchConns opens n real loopback WebSocket connections and returns the
-// server ends as netcode.Conns that are not running: publishing to them
-// exercises the room's side of the broadcast alone (slot, wake-up), with
-// the conflation that a writer that has not yet run would see.
+// server ends as netcode.Conns that are not running (nothing reads what
+// their clients send): publishing to them exercises the room's side of the
+// broadcast (slot, shard queue) and the writer shards' writes, which the
+// clients' kernel buffers absorb.
 func benchConns(b *testing.B, n int) []*netcode.Conn {
 	b.Helper()
-	accepted := make(chan *websocket.Conn)
+	accepted := make(chan *netcode.Socket)
 	release := make(chan struct{})
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{netcode.Subprotocol}})
+		sock, err := netcode.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{netcode.Subprotocol}})
 		if err != nil {
 			return
 		}
-		accepted <- ws
+		accepted <- sock
 		<-release
 	}))
 	url := "ws" + strings.TrimPrefix(hs.URL, "http")
 	var clients []*websocket.Conn
+	writers := netcode.NewWriters(0)
 	conns := make([]*netcode.Conn, 0, n)
 	for range n {
 		c, _, err := websocket.Dial(context.Background(), url, &websocket.DialOptions{Subprotocols: []string{netcode.Subprotocol}})
@@ -43,7 +45,7 @@ func benchConns(b *testing.B, n int) []*netcode.Conn {
 			b.Fatal(err)
 		}
 		clients = append(clients, c)
-		conns = append(conns, netcode.NewConn(<-accepted, netcode.Config{ReliableQueue: 1 << 20}))
+		conns = append(conns, netcode.NewConn(<-accepted, netcode.Config{ReliableQueue: 1 << 20}, writers))
 	}
 	b.Cleanup(func() {
 		for _, c := range clients {
@@ -54,6 +56,7 @@ func benchConns(b *testing.B, n int) []*netcode.Conn {
 		}
 		close(release)
 		hs.Close()
+		writers.Close()
 	})
 	return conns
 }

@@ -232,8 +232,9 @@ func (r *Room) resume(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 		return nil, err
 	}
 	for i, ev := range missed {
-		c.SendEvent(from+uint32(i)+1, ev)
+		c.QueueEvent(from+uint32(i)+1, ev)
 	}
+	r.queued = true
 	r.countMembers()
 	r.broadcast(EventReconnected, PlayerEvent{Player: uint32(m.player), Name: m.name})
 	r.log.Debug("member resumed", LogPlayer, m.player, "replayed", len(missed), "history_lost", how == resumeLostRest)

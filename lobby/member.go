@@ -41,6 +41,9 @@ type member struct {
 	inboxMu sync.Mutex
 	inbox   []pendingInput
 	spare   []pendingInput
+	// The inputs' payloads, copied out of the reader's buffer (which the
+	// next message reuses), one arena per inbox.
+	arena, spareArena []byte
 }
 
 var _ netcode.Handler = (*member)(nil)
@@ -59,7 +62,9 @@ func (m *member) HandleMessage(c *netcode.Conn, msg *netcode.Message) {
 		m.inboxMu.Lock()
 		full := len(m.inbox) >= m.room.cfg.InputsPerTick
 		if !full {
-			m.inbox = append(m.inbox, pendingInput{seq: msg.Seq, payload: msg.Payload})
+			start := len(m.arena)
+			m.arena = append(m.arena, msg.Payload...)
+			m.inbox = append(m.inbox, pendingInput{seq: msg.Seq, payload: m.arena[start:len(m.arena):len(m.arena)]})
 		}
 		m.inboxMu.Unlock()
 		if full {
@@ -82,15 +87,20 @@ func (m *member) takeInputs() []pendingInput {
 	in := m.inbox
 	clear(m.spare)
 	m.inbox, m.spare = m.spare[:0], in
+	// The arena behind the returned inputs becomes the spare; the payloads
+	// of the inputs taken last time are no longer read.
+	m.arena, m.spareArena = m.spareArena[:0], m.arena
 	return in
 }
 
-// deliver gives the member the next event: logged for a resume, and sent
-// if the player is connected.
+// deliver gives the member the next event: logged for a resume, and
+// queued if the player is connected. It leaves with the room's next
+// snapshot, or at the end of the command that sent it (Room.flush).
 func (m *member) deliver(ev *netcode.Event) {
 	seq := m.events.add(ev)
 	if c := m.conn.Load(); c != nil {
-		c.SendEvent(seq, ev)
+		c.QueueEvent(seq, ev)
+		m.room.queued = true
 	}
 }
 

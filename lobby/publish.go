@@ -34,6 +34,7 @@ func (r *Room) publish() int {
 		c.PublishSnapshot(snap, m.ack)
 		published++
 	}
+	r.queued = false // the events of the tick leave with its snapshots
 	return published
 }
 

@@ -76,6 +76,9 @@ type Room struct {
 	deltas       *netcode.Deltas // nil: full snapshots only
 	viewer       game.Viewer     // nil: every member sees the whole world
 	views        map[game.Rect]*netcode.Snapshot
+	// queued is set when a member was queued a message outside a tick's
+	// publish, which flush then has written.
+	queued bool
 
 	stats roomCounters
 }
@@ -237,6 +240,7 @@ func (r *Room) run(ctx context.Context) {
 			return
 		case c := <-r.cmds:
 			c.apply(r)
+			r.flush()
 			switch {
 			case sched == nil && len(r.members) > 0:
 				// Wake: ticks count on from the last one the room ran.
@@ -340,7 +344,7 @@ func (r *Room) step() {
 			if err := r.sim.Input(m.player, in.payload); err != nil {
 				refused++
 				if c := m.conn.Load(); c != nil {
-					c.SendError(netcode.ErrCodeBadInput, err.Error())
+					c.QueueError(netcode.ErrCodeBadInput, err.Error())
 				}
 			} else {
 				accepted++
@@ -372,6 +376,20 @@ func (r *Room) step() {
 	if took > r.dt {
 		s.overruns.Add(1)
 		r.met.overruns.Inc()
+	}
+}
+
+// flush has the members' queued messages written, after a command (a
+// join, a chat) queued some. Within a tick the snapshot's publish does it.
+func (r *Room) flush() {
+	if !r.queued {
+		return
+	}
+	r.queued = false
+	for _, m := range r.members {
+		if c := m.conn.Load(); c != nil {
+			c.Flush()
+		}
 	}
 }
 

@@ -89,6 +89,9 @@ type Server struct {
 	order    []string
 	rooms    map[string]*Room
 
+	// writers write every connection's frames (netcode.Writers).
+	writers *netcode.Writers
+
 	addrs *addrTable // per-client-address limits
 	// clientLog bounds the log lines that clients cause, so that a client
 	// cannot turn the log into an amplifier.
@@ -110,6 +113,7 @@ func NewServer(cfg Config, log *slog.Logger) *Server {
 
 		connsPer: make(map[string]int),
 
+		writers:   netcode.NewWriters(0),
 		addrs:     newAddrTable(cfg.Limits, time.Now),
 		clientLog: newLogLimiter(time.Now),
 	}

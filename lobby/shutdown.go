@@ -80,6 +80,9 @@ func (s *Server) shutdown(ctx context.Context, reason string) error {
 	done := make(chan struct{})
 	go func() {
 		s.wg.Wait()
+		// The writers outlive every connection, even when ctx ends
+		// first and Shutdown returns without them.
+		s.writers.Close()
 		close(done)
 	}()
 	select {

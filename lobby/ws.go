@@ -36,7 +36,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	sock, err := netcode.Accept(w, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{netcode.Subprotocol},
 		OriginPatterns: s.cfg.OriginPatterns,
 	})
@@ -52,6 +52,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	closed := func(code websocket.StatusCode) {
 		s.met.connsClosed.WithLabelValues(netcode.CloseName(code)).Inc()
 	}
+	ws := sock.WS
 	if !netcode.CheckSubprotocol(ws) {
 		log.Refused("client rejected: wrong protocol version", "offered", r.Header.Get("Sec-WebSocket-Protocol"))
 		closed(netcode.CloseBadVersion)
@@ -65,7 +66,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.closeConn(ip)
-	conn := netcode.NewConn(ws, s.cfg.Conn)
+	conn := netcode.NewConn(sock, s.cfg.Conn, s.writers)
 	hello, err := conn.ReadHello(s.ctx)
 	if err != nil {
 		log.Refused("client rejected: no valid hello", "err", err.Error())

@@ -135,29 +135,57 @@ type Stats struct {
 	ReliableDepth  int
 	// RTT is the round trip of the last answered ping.
 	RTT time.Duration
+	// Writes counts the writes netcode made to the socket: one per flush
+	// (everything pending at once), plus the slow path's.
+	Writes uint64
+	// SlowPaths counts the times the connection fell behind: the kernel
+	// did not take a whole flush and the rest went the slow way.
+	SlowPaths uint64
 }
 
 // Handler receives a connection's messages that netcode does not handle
 // itself: inputs, chat and leave. It runs on the connection's reader
-// goroutine and must not block for long.
+// goroutine and must not block for long. The message's byte fields
+// (Payload) alias the reader's buffer, which the next message reuses: a
+// handler that keeps them copies them.
 type Handler interface {
 	HandleMessage(c *Conn, m *Message)
 }
 
-// Conn is one client connection: a reader goroutine and a writer that runs
-// in the goroutine that calls Run.
+// Conn is one client connection. The goroutine that calls Run reads; a
+// writer shard writes (see write.go), so that in the steady state a
+// connection has one goroutine.
 type Conn struct {
 	ws  *websocket.Conn
+	raw *rawConn
 	cfg Config
 
 	reliable reliableQueue
 	slot     snapshotSlot
-	wake     chan struct{}
-	deadline *writeDeadline // the writer's
+
+	shard   *shard
+	queued  atomic.Bool // in the shard's queue
+	started atomic.Bool // Run has started: the shard may write
+	// wmu is held by whoever writes for the connection: the shard's
+	// flushNow, drain, or the close. The fields after it are theirs.
+	wmu     sync.Mutex
+	last    *Snapshot // the last snapshot written: the base of the next delta
+	spare   []outgoing
+	slowBuf []byte
+	pingDue atomic.Bool
+	hb      *time.Timer
+	// lastFlush is when frames were last built, in unix nanos: a ping
+	// waits for the next flush unless the connection has gone quiet.
+	lastFlush atomic.Int64
+	// wg counts drain and the close handshake; Run waits for them.
+	wg sync.WaitGroup
+	// rbuf is the reader's message buffer, reused from message to message.
+	rbuf []byte
 
 	closeMu     sync.Mutex
 	closing     bool
 	flush       bool
+	running     bool // Run has started: Close starts the handshake
 	closeCode   websocket.StatusCode
 	closeReason string
 	closed      chan struct{} // closed by Close once the closing fields are set
@@ -179,17 +207,20 @@ type Conn struct {
 	pongsApplied    atomic.Uint64
 	controlDropped  atomic.Uint64
 	badMessages     atomic.Uint64
+	writes          atomic.Uint64
+	slowPaths       atomic.Uint64
 }
 
-// NewConn wraps an accepted WebSocket. The caller has already checked the
-// subprotocol (see CheckSubprotocol).
-func NewConn(ws *websocket.Conn, cfg Config) *Conn {
+// NewConn serves an accepted socket, written by w's shards. The caller has
+// already checked the subprotocol (see CheckSubprotocol).
+func NewConn(s *Socket, cfg Config, w *Writers) *Conn {
 	cfg = cfg.withDefaults()
-	ws.SetReadLimit(cfg.ReadLimit)
+	s.WS.SetReadLimit(cfg.ReadLimit)
 	c := &Conn{
-		ws:     ws,
+		ws:     s.WS,
+		raw:    s.raw,
 		cfg:    cfg,
-		wake:   make(chan struct{}, 1),
+		shard:  w.assign(),
 		closed: make(chan struct{}),
 	}
 	c.reliable.limit = cfg.ReliableQueue
@@ -260,11 +291,30 @@ func truncateReason(s string) string {
 	return s
 }
 
-// SendEvent queues an event with the recipient's seq. It reports false,
-// and closes the connection with CloseTooSlow, when the reliable lane is
-// full.
+// SendEvent queues an event with the recipient's seq and has it written.
+// It reports false, and closes the connection with CloseTooSlow, when the
+// reliable lane is full.
 func (c *Conn) SendEvent(seq uint32, ev *Event) bool {
+	return c.enqueue(outgoing{event: ev, seq: seq}) && c.Flush()
+}
+
+// QueueEvent is SendEvent without the write: the event leaves with the next
+// flush (the room's next snapshot, or Flush), so that what a tick sends a
+// client leaves in one write.
+func (c *Conn) QueueEvent(seq uint32, ev *Event) bool {
 	return c.enqueue(outgoing{event: ev, seq: seq})
+}
+
+// QueueError is SendError without the write, as QueueEvent.
+func (c *Conn) QueueError(code, message string) bool {
+	return c.enqueue(outgoing{frame: AppendError(nil, code, message)})
+}
+
+// Flush has what is queued written soon, by the connection's writer shard.
+// It never blocks, and reports true for chaining.
+func (c *Conn) Flush() bool {
+	c.signal()
+	return true
 }
 
 // SendWelcome queues the welcome message.
@@ -273,13 +323,15 @@ func (c *Conn) SendWelcome(w *Welcome) error {
 	if err != nil {
 		return err
 	}
-	c.enqueue(outgoing{frame: frame})
+	if c.enqueue(outgoing{frame: frame}) {
+		c.Flush()
+	}
 	return nil
 }
 
-// SendError queues an error message.
+// SendError queues an error message and has it written.
 func (c *Conn) SendError(code, message string) bool {
-	return c.enqueue(outgoing{frame: AppendError(nil, code, message)})
+	return c.QueueError(code, message) && c.Flush()
 }
 
 func (c *Conn) enqueue(m outgoing) bool {
@@ -287,7 +339,6 @@ func (c *Conn) enqueue(m outgoing) bool {
 		c.Close(CloseTooSlow, "too slow: reliable queue overflowed", false)
 		return false
 	}
-	c.signal()
 	return true
 }
 
@@ -301,10 +352,10 @@ func (c *Conn) PublishSnapshot(snap *Snapshot, ack uint32) {
 	c.signal()
 }
 
+// signal puts the connection in its shard's queue, once.
 func (c *Conn) signal() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
+	if c.queued.CompareAndSwap(false, true) {
+		c.shard.push(c)
 	}
 }
 
@@ -327,9 +378,24 @@ func (c *Conn) Close(code websocket.StatusCode, reason string, flush bool) {
 	}
 	c.closing, c.flush = true, flush
 	c.closeCode, c.closeReason = code, truncateReason(reason)
+	running := c.running
+	if running {
+		// Counted before the reader can see the close and Run wait.
+		c.wg.Add(1)
+	}
 	close(c.closed)
 	c.closeMu.Unlock()
-	c.signal()
+	if running {
+		c.startClose()
+	}
+}
+
+// startClose starts the close handshake, counted in wg; Run waits for it.
+func (c *Conn) startClose() {
+	go func() {
+		defer c.wg.Done()
+		c.closeHandshake()
+	}()
 }
 
 // Done is closed once the connection has been asked to close.
@@ -364,6 +430,8 @@ func (c *Conn) Stats() Stats {
 		BadMessages:        c.badMessages.Load(),
 		ReliableDepth:      c.reliable.len(),
 		RTT:                time.Duration(c.rtt.Load()),
+		Writes:             c.writes.Load(),
+		SlowPaths:          c.slowPaths.Load(),
 	}
 }
 
@@ -371,20 +439,36 @@ func (c *Conn) Stats() Stats {
 // whether it is still unsent.
 func (c *Conn) HeldSnapshot() (tick uint32, pending bool) { return c.slot.peek() }
 
-// Run serves the connection until it closes: it starts the reader, runs the
-// writer in the calling goroutine, performs the close handshake and waits
-// for the reader to end. ctx ending closes the connection with
-// CloseShuttingDown.
+// Run serves the connection until it closes: it reads in the calling
+// goroutine, while the writer shard writes, and returns once the close
+// handshake and any slow write are over. ctx ending closes the connection
+// with CloseShuttingDown, after its queued reliable messages.
 func (c *Conn) Run(ctx context.Context, h Handler) {
-	now := time.Now().UnixNano()
-	c.lastPong.Store(now)
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		c.readLoop(h)
-	}()
-	c.writeLoop(ctx)
-	code, reason := c.CloseStatus()
-	c.ws.Close(code, reason)
-	<-readerDone
+	c.lastPong.Store(time.Now().UnixNano())
+	c.lastFlush.Store(time.Now().UnixNano())
+	c.closeMu.Lock()
+	c.running = true
+	closing := c.closing
+	// The heartbeat's timer is made under the lock that Close takes, so
+	// that it exists before anything that stops it looks.
+	c.hb = time.AfterFunc(c.cfg.PingInterval, c.heartbeat)
+	c.closeMu.Unlock()
+	if closing {
+		c.wg.Add(1)
+		c.startClose()
+	}
+	stop := context.AfterFunc(ctx, func() { c.Close(CloseShuttingDown, "server shutting down", true) })
+	c.started.Store(true)
+	c.signal() // what was queued before Run (the welcome)
+	c.readLoop(h)
+	stop()
+	// An empty critical section on purpose: it orders every Add made
+	// under closeMu (startDrain, Close) before or after this Wait.
+	c.closeMu.Lock()
+	//lint:ignore SA2001 the lock is the point, see above
+	c.closeMu.Unlock()
+	c.wg.Wait()
+	c.closeMu.Lock()
+	c.hb.Stop()
+	c.closeMu.Unlock()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -64,6 +65,12 @@ type serverOptions struct {
 	before func(*netcode.Conn, *netcode.Hello)
 	// handler replaces the recorder.
 	handler netcode.Handler
+	// writers, when set, writes the connections (the caller closes it);
+	// else the server has its own.
+	writers *netcode.Writers
+	// sendBuf, when set, is the server's socket send buffer, so that a
+	// client that stops reading fills it within a few frames.
+	sendBuf int
 }
 
 // serverEnd is how one connection's handler ended.
@@ -94,21 +101,26 @@ func startServer(t *testing.T, opts serverOptions) *testServer {
 		shutdown: cancel,
 	}
 	var handlers sync.WaitGroup
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	writers := opts.writers
+	if writers == nil {
+		writers = netcode.NewWriters(0)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handlers.Add(1)
 		defer handlers.Done()
-		ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{netcode.Subprotocol}})
+		sock, err := netcode.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{netcode.Subprotocol}})
 		if err != nil {
 			t.Errorf("accept: %v", err)
 			return
 		}
+		ws := sock.WS
 		var end serverEnd
 		defer func() { ts.ends <- end }()
 		if !netcode.CheckSubprotocol(ws) {
 			end.badVersion = true
 			return
 		}
-		c := netcode.NewConn(ws, opts.cfg)
+		c := netcode.NewConn(sock, opts.cfg, writers)
 		end.conn = c
 		end.hello, end.helloErr = c.ReadHello(ctx)
 		if end.helloErr != nil {
@@ -129,6 +141,10 @@ func startServer(t *testing.T, opts serverOptions) *testServer {
 		}
 		c.Run(ctx, h)
 	}))
+	if opts.sendBuf > 0 {
+		srv.Listener = sendBufListener{srv.Listener, opts.sendBuf}
+	}
+	srv.Start()
 	ts.url = "ws" + strings.TrimPrefix(srv.URL, "http")
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() {
@@ -138,6 +154,9 @@ func startServer(t *testing.T, opts serverOptions) *testServer {
 		go func() { handlers.Wait(); close(done) }()
 		select {
 		case <-done:
+			if opts.writers == nil {
+				writers.Close()
+			}
 		case <-time.After(wait):
 			t.Error("a connection's Run did not return after shutdown")
 		}
@@ -750,12 +769,15 @@ func TestCloseFlush(t *testing.T) {
 		t.Run(map[bool]string{true: "flush", false: "no flush"}[flush], func(t *testing.T) {
 			t.Parallel()
 			ts := startServer(t, serverOptions{cfg: quiet(), before: func(c *netcode.Conn, _ *netcode.Hello) {
+				// Queued, not flushed: only the close decides whether
+				// they are written. A snapshot published once the
+				// connection is closing is never written.
 				for i := range queued {
-					c.SendEvent(uint32(i+1), &netcode.Event{Tick: 1, Kind: "e"})
+					c.QueueEvent(uint32(i+1), &netcode.Event{Tick: 1, Kind: "e"})
 				}
-				c.PublishSnapshot(&netcode.Snapshot{Tick: 1}, 0)
 				c.Close(netcode.CloseKicked, "kicked by test", flush)
 				c.Close(netcode.CloseRoomClosed, "second close loses", true)
+				c.PublishSnapshot(&netcode.Snapshot{Tick: 1}, 0)
 			}})
 			ws := join(t, ts.url)
 			msgs, reason := expectClose(t, ws, netcode.CloseKicked)
@@ -1069,4 +1091,21 @@ func TestConnHandlesNothingOnceClosing(t *testing.T) {
 	if got := h.calls.Load(); got != 1 {
 		t.Errorf("handler called %d times, want once: nothing after the close", got)
 	}
+}
+
+// sendBufListener sets each accepted connection's send buffer.
+type sendBufListener struct {
+	net.Listener
+	size int
+}
+
+func (l sendBufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		if err := tc.SetWriteBuffer(l.size); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync/atomic"
 	"time"
 
@@ -31,7 +32,7 @@ func (c *Conn) readLoop(h Handler) {
 		// The read is not bound to a context: coder/websocket would tear the
 		// connection down without a close frame when it ends. Close unblocks
 		// it instead.
-		typ, data, err := c.ws.Read(context.Background())
+		typ, data, err := c.readMessage()
 		if err != nil {
 			c.readFailed(err)
 			return
@@ -40,6 +41,34 @@ func (c *Conn) readLoop(h Handler) {
 			return
 		}
 		r.handle(typ, data)
+	}
+}
+
+// readMessage reads one message into the connection's buffer, which the
+// next read reuses: the decoded message (an input's payload) aliases it
+// until then. coder/websocket's Read allocates a buffer per message.
+func (c *Conn) readMessage() (websocket.MessageType, []byte, error) {
+	typ, r, err := c.ws.Reader(context.Background())
+	if err != nil {
+		return 0, nil, err
+	}
+	if c.rbuf == nil {
+		c.rbuf = make([]byte, 0, 256)
+	}
+	b := c.rbuf[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			c.rbuf = b
+			return typ, b, nil
+		}
+		if err != nil {
+			return 0, nil, err
+		}
 	}
 }
 

@@ -18,12 +18,14 @@ import (
 func BenchmarkConnWrite(b *testing.B) {
 	conns := make(chan *netcode.Conn, 1)
 	ran := make(chan struct{})
+	writers := netcode.NewWriters(1)
+	defer writers.Close()
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{netcode.Subprotocol}})
+		sock, err := netcode.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{netcode.Subprotocol}})
 		if err != nil {
 			return
 		}
-		c := netcode.NewConn(ws, netcode.Config{})
+		c := netcode.NewConn(sock, netcode.Config{}, writers)
 		conns <- c
 		c.Run(context.Background(), nopHandler{})
 		close(ran)

@@ -1,0 +1,201 @@
+package netcode
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Socket is an accepted WebSocket whose server frames netcode writes
+// itself: coder/websocket performs the upgrade, reads the client's
+// messages, answers its control frames and does the close handshake, and
+// netcode writes its data frames straight to the hijacked connection. That
+// skips the library's write path (a lock, a buffered copy and a flush per
+// message, and a goroutine waking per connection to call it) and lets one
+// write carry everything pending for a client.
+type Socket struct {
+	WS  *websocket.Conn
+	raw *rawConn
+}
+
+// Accept upgrades the request with coder/websocket, as websocket.Accept
+// does, and keeps hold of the connection it hijacks.
+func Accept(w http.ResponseWriter, r *http.Request, opts *websocket.AcceptOptions) (*Socket, error) {
+	h := &hijacker{ResponseWriter: w}
+	ws, err := websocket.Accept(h, r, opts)
+	if err != nil {
+		return nil, err
+	}
+	if h.raw == nil {
+		ws.CloseNow()
+		return nil, errors.New("netcode: accept: the connection was not hijacked")
+	}
+	return &Socket{WS: ws, raw: h.raw}, nil
+}
+
+// hijacker hands coder/websocket a wrapped connection when it hijacks the
+// HTTP one, so that the library's writes and netcode's share one lock.
+type hijacker struct {
+	http.ResponseWriter
+	raw *rawConn
+}
+
+// controlBuffer sizes the buffered writer coder/websocket writes its frames
+// through. netcode sends every data frame itself, so the library writes
+// only control frames (at most 2+125 bytes) and close frames: with room
+// for a whole one, each reaches rawConn.Write in one call, whole.
+const controlBuffer = 256
+
+func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := h.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("netcode: http.ResponseWriter does not implement http.Hijacker")
+	}
+	c, brw, err := hj.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	h.raw = newRawConn(c)
+	return h.raw, bufio.NewReadWriter(brw.Reader, bufio.NewWriterSize(h.raw, controlBuffer)), nil
+}
+
+// Unwrap lets http.ResponseController reach the server's ResponseWriter.
+func (h *hijacker) Unwrap() http.ResponseWriter { return h.ResponseWriter }
+
+// rawConn is the hijacked connection. Every write goes through mu, one
+// whole frame or batch of frames at a time, so that frames never
+// interleave: coder/websocket's (through Write) and netcode's (tryWrite,
+// writeAll). A batch the kernel took only part of leaves its remainder in
+// pending, which is written before anything else.
+type rawConn struct {
+	net.Conn
+	rc syscall.RawConn // nil when the connection has no file descriptor
+
+	mu      sync.Mutex
+	pending []byte
+	observe func(p []byte) // tests: sees the library's writes
+
+	// The arguments and results of rawWrite, kept here so that passing it
+	// to rc.Write does not allocate a closure per write.
+	wp       []byte
+	wn       int
+	werr     error
+	rawWrite func(fd uintptr) bool
+}
+
+func newRawConn(c net.Conn) *rawConn {
+	r := &rawConn{Conn: c}
+	if sc, ok := c.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			r.rc = rc
+		}
+	}
+	r.rawWrite = r.writeOnce
+	return r
+}
+
+// writeOnce is one write(2), never waiting: Go's sockets are non-blocking,
+// and returning true tells the runtime not to wait for the socket to be
+// writable, so a full socket buffer returns EAGAIN here instead of parking.
+func (r *rawConn) writeOnce(fd uintptr) bool {
+	for {
+		n, err := syscall.Write(int(fd), r.wp)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err == syscall.EAGAIN {
+			n, err = 0, nil
+		}
+		r.wn, r.werr = max(n, 0), err
+		return true
+	}
+}
+
+// errBusy says tryWrite took nothing because another write holds the
+// connection (the library answering a ping, or a slow write).
+var errBusy = errors.New("netcode: connection busy")
+
+// tryWrite writes what the kernel takes of p at once, without waiting. If
+// that is not all of p, the rest is kept as pending before the lock is
+// let go, so that nothing can be written between the two parts, and more
+// is true: the caller must then finish with writeAll, off the path that
+// must not block. When another write holds the connection it takes
+// nothing and returns errBusy: the caller writes all of p with writeAll.
+func (r *rawConn) tryWrite(p []byte) (n int, more bool, err error) {
+	if r.rc == nil || !r.mu.TryLock() {
+		return 0, false, errBusy
+	}
+	defer r.mu.Unlock()
+	if len(r.pending) > 0 {
+		return 0, false, errBusy
+	}
+	r.wp = p
+	err = r.rc.Write(r.rawWrite)
+	n, werr := r.wn, r.werr
+	r.wp = nil
+	if err == nil {
+		err = werr
+	}
+	if err != nil {
+		return n, false, fmt.Errorf("netcode: write: %w", err)
+	}
+	if n < len(p) {
+		r.pending = append(r.pending[:0], p[n:]...)
+		return n, true, nil
+	}
+	return n, false, nil
+}
+
+// writeAll writes p whole, waiting up to timeout for the client to take
+// it; pending bytes go first.
+func (r *rawConn) writeAll(p []byte, timeout time.Duration) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.writeLocked(p, timeout)
+}
+
+func (r *rawConn) writeLocked(p []byte, timeout time.Duration) error {
+	if err := r.Conn.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
+		return err
+	}
+	defer r.Conn.SetWriteDeadline(time.Time{})
+	if len(r.pending) > 0 {
+		if _, err := r.Conn.Write(r.pending); err != nil {
+			return fmt.Errorf("netcode: write: %w", err)
+		}
+		r.pending = nil // slow clients are rare: give the memory back
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	if _, err := r.Conn.Write(p); err != nil {
+		return fmt.Errorf("netcode: write: %w", err)
+	}
+	return nil
+}
+
+// Write is coder/websocket's way out (control and close frames, one whole
+// frame per call: see controlBuffer). It waits for a pending remainder to
+// go first.
+func (r *rawConn) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.observe != nil {
+		r.observe(p)
+	}
+	if err := r.writeLocked(p, libraryWriteTimeout); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// libraryWriteTimeout bounds coder/websocket's writes, as the library's own
+// close handshake does (5 s).
+const libraryWriteTimeout = 5 * time.Second
