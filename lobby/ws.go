@@ -19,8 +19,8 @@ import (
 // between finding them and joining them.
 const quickPlayAttempts = 4
 
-// serveWS is the WebSocket endpoint: handshake, hello, join, then the
-// connection runs in this goroutine until it ends.
+// serveWS is the WebSocket endpoint: handshake, hello and join, then it
+// hands the connection to a goroutine of its own and returns.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if !s.track() {
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
@@ -49,43 +49,45 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// which would copy the handler for every connection it lives as long
 	// as.
 	log := connLog{s.log, s.clientLog, []any{LogRemote, r.RemoteAddr}}
-	closed := func(code websocket.StatusCode) {
-		s.met.connsClosed.WithLabelValues(netcode.CloseName(code)).Inc()
-	}
 	ws := sock.WS
 	if !netcode.CheckSubprotocol(ws) {
 		log.Refused("client rejected: wrong protocol version", "offered", r.Header.Get("Sec-WebSocket-Protocol"))
-		closed(netcode.CloseBadVersion)
+		s.countClose(netcode.CloseBadVersion)
 		return
 	}
 	ip := remoteIP(r)
 	if reason := s.openConn(ip); reason != "" {
 		log.Refused("client rejected: connection limit", "reason", reason)
 		ws.Close(netcode.CloseTooManyConns, reason)
-		closed(netcode.CloseTooManyConns)
+		s.countClose(netcode.CloseTooManyConns)
 		return
 	}
-	defer s.closeConn(ip)
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			s.closeConn(ip)
+		}
+	}()
 	conn := netcode.NewConn(sock, s.cfg.Conn, s.writers)
 	hello, err := conn.ReadHello(s.ctx)
 	if err != nil {
 		log.Refused("client rejected: no valid hello", "err", err.Error())
 		if errors.Is(err, netcode.ErrHelloTimeout) {
-			closed(netcode.CloseHelloTimeout)
+			s.countClose(netcode.CloseHelloTimeout)
 		} else {
-			closed(netcode.CloseBadHello)
+			s.countClose(netcode.CloseBadHello)
 		}
 		return
 	}
 	if s.draining() {
 		conn.Reject(netcode.CloseShuttingDown, "server draining: try another server")
-		closed(netcode.CloseShuttingDown)
+		s.countClose(netcode.CloseShuttingDown)
 		return
 	}
 	if err := s.authorize(r.Context(), AuthRequest{Op: OpJoin, Hello: hello, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
 		log.Refused("join refused by auth", "err", err.Error())
 		conn.Reject(netcode.CloseUnauthorized, err.Error())
-		closed(netcode.CloseUnauthorized)
+		s.countClose(netcode.CloseUnauthorized)
 		return
 	}
 	room, m, err := s.admit(s.ctx, conn, hello, ip)
@@ -93,15 +95,31 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		code, reason := joinCloseCode(err)
 		log.Refused("join refused", LogCode, netcode.CloseName(code), "err", err.Error())
 		conn.Reject(code, reason)
-		closed(code)
+		s.countClose(code)
 		return
 	}
 	log.attrs = append(log.attrs, LogRoom, room.id, LogPlayer, m.player)
+	// This goroutine is net/http's, deep in its call stack, and the
+	// handshake grew its stack; a fresh goroutine that reads the
+	// connection for the rest of the game keeps a small one (it is the
+	// connection's only goroutine). A hijacked connection outlives its
+	// handler.
+	handedOff = true
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer s.closeConn(ip)
+		s.runConn(conn, room, m, log)
+	}()
+}
+
+// runConn serves a joined connection until it ends, then tells its room.
+func (s *Server) runConn(conn *netcode.Conn, room *Room, m *member, log connLog) {
 	s.met.connStatsCache.add(conn)
 	conn.Run(s.ctx, m)
 	s.met.connStatsCache.remove(conn)
 	code, reason := conn.CloseStatus()
-	closed(code)
+	s.countClose(code)
 	log.Debug("connection closed", LogCode, netcode.CloseName(code), LogReason, reason)
 	// The room reads its queue until it ends, so this wait is bounded.
 	_ = room.send(context.Background(), &goneCmd{m: m, conn: conn, code: code})
@@ -248,4 +266,9 @@ func (l connLog) Debug(msg string, args ...any) {
 	if l.log.Enabled(context.Background(), slog.LevelDebug) {
 		l.log.Debug(msg, l.with(args)...)
 	}
+}
+
+// countClose counts a connection closed (or refused) with code.
+func (s *Server) countClose(code websocket.StatusCode) {
+	s.met.connsClosed.WithLabelValues(netcode.CloseName(code)).Inc()
 }

@@ -137,13 +137,20 @@ func (d *Decoder) Decode(b []byte) (Message, error) {
 	return m, nil
 }
 
-// raw returns the next value's bytes without copying them.
+// raw returns the next value's bytes without copying them. It finds the
+// value's end with walk rather than the library's Skip, which goes through
+// the reader byte by byte; the reader then moves past the value (the
+// msgpack decoder reads straight from it, with no buffer of its own).
 func (d *Decoder) raw() ([]byte, error) {
 	start := len(d.buf) - d.r.Len()
-	if err := d.dec.Skip(); err != nil {
+	n, res := walk(d.buf[start:])
+	if res != walkOK {
+		return nil, res.err("raw value")
+	}
+	if _, err := d.r.Seek(int64(n), io.SeekCurrent); err != nil {
 		return nil, err
 	}
-	return d.buf[start : len(d.buf)-d.r.Len()], nil
+	return d.buf[start : start+n], nil
 }
 
 func (d *Decoder) uint32(v *uint32) error {

@@ -2,6 +2,7 @@ package netcode
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -63,8 +64,20 @@ func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	h.raw = newRawConn(c)
-	return h.raw, bufio.NewReadWriter(brw.Reader, bufio.NewWriterSize(h.raw, controlBuffer)), nil
+	// net/http's reader is 4 KiB; client messages are a few bytes (and at
+	// most ReadLimit), so a small one does, and the large one goes with
+	// the HTTP handler. What it had already read comes first.
+	// coder/websocket resets the reader it is given to read from the
+	// connection, so those bytes are served by the connection's Read.
+	buffered, _ := brw.Reader.Peek(brw.Reader.Buffered())
+	h.raw.early = bytes.Clone(buffered)
+	r := bufio.NewReaderSize(h.raw, readBuffer)
+	return h.raw, bufio.NewReadWriter(r, bufio.NewWriterSize(h.raw, controlBuffer)), nil
 }
+
+// readBuffer sizes the buffered reader coder/websocket reads the client's
+// frames through.
+const readBuffer = 512
 
 // Unwrap lets http.ResponseController reach the server's ResponseWriter.
 func (h *hijacker) Unwrap() http.ResponseWriter { return h.ResponseWriter }
@@ -77,6 +90,10 @@ func (h *hijacker) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 type rawConn struct {
 	net.Conn
 	rc syscall.RawConn // nil when the connection has no file descriptor
+
+	// early is what net/http had read past the handshake; Read returns it
+	// first. Only the connection's reader reads.
+	early []byte
 
 	mu      sync.Mutex
 	pending []byte
@@ -179,6 +196,19 @@ func (r *rawConn) writeLocked(p []byte, timeout time.Duration) error {
 		return fmt.Errorf("netcode: write: %w", err)
 	}
 	return nil
+}
+
+// Read returns what net/http had read ahead, then reads the connection.
+func (r *rawConn) Read(p []byte) (int, error) {
+	if len(r.early) > 0 {
+		n := copy(p, r.early)
+		r.early = r.early[n:]
+		if len(r.early) == 0 {
+			r.early = nil
+		}
+		return n, nil
+	}
+	return r.Conn.Read(p)
 }
 
 // Write is coder/websocket's way out (control and close frames, one whole

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -366,4 +367,31 @@ func TestStuckClientNeitherDelaysOthersNorStaysForever(t *testing.T) {
 		t.Fatalf("healthy client closed with %d", code)
 	}
 	stuckWS.CloseNow()
+}
+
+// TestHelloSentWithTheHandshake: a client may send its hello in the same
+// packet as the upgrade request; net/http has then read it already, and
+// the socket must still hand it over.
+func TestHelloSentWithTheHandshake(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, serverOptions{cfg: quiet()})
+	hello, err := netcode.AppendHello(nil, &netcode.Hello{Name: "early"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A client frame is masked; a zero key leaves the payload as it is.
+	frame := append([]byte{0x82, 0x80 | byte(len(hello)), 0, 0, 0, 0}, hello...)
+	host := strings.TrimPrefix(ts.url, "ws://")
+	req := "GET / HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+		"Sec-WebSocket-Protocol: " + netcode.Subprotocol + "\r\n\r\n"
+	c, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write(append([]byte(req), frame...)); err != nil {
+		t.Fatal(err)
+	}
+	ts.conn(t) // Run starts only after the hello was read
 }

@@ -86,7 +86,7 @@ func BenchmarkDecide(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				_, turn, err := bt.decide(m.Payload)
+				_, turn, err := bt.decide(m.Tick, m.Payload)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -113,13 +113,13 @@ func TestDecideOnRecordedGame(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, turn, err := bt.decide(m.Payload)
+		d, turn, err := bt.decide(m.Tick, m.Payload)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if turn {
 			turns++
-			sn := bt.own()
+			sn := bt.own(&bt.snap)
 			if d == sn.Dir || d == sn.Dir.Reverse() {
 				t.Fatalf("turned %v from %v", d, sn.Dir)
 			}
@@ -130,8 +130,43 @@ func TestDecideOnRecordedGame(t *testing.T) {
 	}
 	if allocs := testing.AllocsPerRun(100, func() {
 		m, _ := dec.Decode(fs[7])
-		bt.decide(m.Payload)
+		bt.decide(m.Tick, m.Payload)
 	}); allocs != 0 {
 		t.Errorf("decide allocates %.1f times per snapshot once warm, want 0", allocs)
+	}
+}
+
+// TestSharedStatesDecideAsPrivate: bots that share their room's decoded
+// states decide exactly as bots that decode for themselves.
+func TestSharedStatesDecideAsPrivate(t *testing.T) {
+	fs := frames(t, snake.DefaultConfig(), 8, 50, 200)
+	states := NewStates()
+	dec := netcode.NewDecoder()
+	var private, shared [8]*Bot
+	for i := range private {
+		private[i] = New(Config{Seed: uint64(i + 1)})
+		shared[i] = New(Config{Seed: uint64(i + 1), States: states})
+		private[i].player, shared[i].player = game.PlayerID(i+1), game.PlayerID(i+1)
+		shared[i].shared = states.room("r")
+	}
+	turns := 0
+	for _, f := range fs {
+		m, err := dec.Decode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range private {
+			d1, t1, err1 := private[i].decide(m.Tick, m.Payload)
+			d2, t2, err2 := shared[i].decide(m.Tick, m.Payload)
+			if d1 != d2 || t1 != t2 || (err1 == nil) != (err2 == nil) {
+				t.Fatalf("tick %d, bot %d: private %v %v %v, shared %v %v %v", m.Tick, i+1, d1, t1, err1, d2, t2, err2)
+			}
+			if t1 {
+				turns++
+			}
+		}
+	}
+	if turns == 0 {
+		t.Fatal("no bot turned: the comparison proves nothing")
 	}
 }

@@ -64,6 +64,10 @@ type Bot struct {
 	beh  Behaviour
 	pol  *Policy
 	st   *Counters
+	// states, when set, shares decoded states with the room's other bots;
+	// shared is the current room's.
+	states *States
+	shared *roomStates
 
 	// Owned by the Run goroutine.
 	player    game.PlayerID
@@ -99,6 +103,9 @@ type Config struct {
 	Seed uint64
 	// Counters receive the bot's measurements; bots of a role share them.
 	Counters *Counters
+	// States, when set, is shared by the bots of a swarm: bots in one room
+	// decode each state once between them.
+	States *States
 }
 
 // New returns a bot that has not connected yet.
@@ -111,6 +118,8 @@ func New(cfg Config) *Bot {
 		pol:  NewPolicy(cfg.Seed),
 		st:   cfg.Counters,
 
+		states: cfg.States,
+
 		stopDone: make(chan struct{}),
 	}
 	if b.st == nil {
@@ -120,6 +129,15 @@ func New(cfg Config) *Bot {
 		b.turns[d] = snake.EncodeTurn(snake.Direction(d))
 	}
 	b.board.s = &b.snap
+	if b.states != nil && b.opts.Patch != nil {
+		fn := b.opts.Patch
+		b.opts.Patch = func(dst, base, delta []byte) ([]byte, error) {
+			if r := b.shared; r != nil {
+				return r.patch(fn, dst, base, delta)
+			}
+			return fn(dst, base, delta)
+		}
+	}
 	return b
 }
 
@@ -153,6 +171,9 @@ func (b *Bot) attach(c *client.Client) {
 	b.prevTick = 0
 	b.lastSent = 0
 	b.pending.clear()
+	if b.states != nil {
+		b.shared = b.states.room(w.Room)
+	}
 	b.mu.Lock()
 	b.c = c
 	stopped := b.stopped
@@ -337,7 +358,7 @@ func (b *Bot) onSnapshot(c *client.Client, m *netcode.Message) error {
 			st.latency.Record(now.Sub(at))
 		}
 	}
-	d, turn, err := b.decide(m.Payload)
+	d, turn, err := b.decide(m.Tick, m.Payload)
 	if err != nil {
 		st.badSnapshots.Add(1)
 		return nil
@@ -357,23 +378,33 @@ func (b *Bot) onSnapshot(c *client.Client, m *netcode.Message) error {
 
 // decide decodes a snapshot payload and plays one tick of the policy: the
 // direction to turn to, and whether to turn (send an input).
-func (b *Bot) decide(payload []byte) (snake.Direction, bool, error) {
-	if err := b.snap.Decode(payload); err != nil {
-		return 0, false, err
+func (b *Bot) decide(tick uint32, payload []byte) (snake.Direction, bool, error) {
+	snap := &b.snap
+	var look Looker = &b.board
+	if b.shared != nil {
+		d, err := b.shared.get(tick, payload)
+		if err != nil {
+			return 0, false, err
+		}
+		snap, look = &d.snap, d
+	} else {
+		if err := b.snap.Decode(payload); err != nil {
+			return 0, false, err
+		}
+		b.board.loaded = false
 	}
-	sn := b.own()
+	sn := b.own(snap)
 	if sn == nil || sn.Status != snake.Alive {
 		return 0, false, nil
 	}
-	w := int(b.snap.Width)
-	b.board.loaded = false
-	d, turn := b.pol.Decide(int(sn.Head)%w, int(sn.Head)/w, sn.Dir, &b.board)
+	w := int(snap.Width)
+	d, turn := b.pol.Decide(int(sn.Head)%w, int(sn.Head)/w, sn.Dir, look)
 	return d, turn, nil
 }
 
 // own finds the bot's snake in the snapshot.
-func (b *Bot) own() *snake.Snake {
-	s := b.snap.Snakes
+func (b *Bot) own(snap *snake.Snapshot) *snake.Snake {
+	s := snap.Snakes
 	i, ok := slices.BinarySearchFunc(s, b.player, func(sn snake.Snake, p game.PlayerID) int {
 		switch {
 		case sn.Player < p:

@@ -60,6 +60,9 @@ type SwarmConfig struct {
 	// HTTPClient makes matchmaking requests and dials; nil uses a client
 	// of its own.
 	HTTPClient *http.Client
+	// ShareStates makes the bots of one room decode each state once
+	// between them (see States); the server's load is the same.
+	ShareStates bool
 }
 
 // Swarm is many bots in one process. Its methods are safe for concurrent
@@ -72,6 +75,7 @@ type Swarm struct {
 	counters [numRoles]Counters
 	mm       *matchmaker
 	patch    func(dst, base, delta []byte) ([]byte, error)
+	states   *States // nil unless ShareStates
 
 	mu      sync.Mutex // serializes Grow
 	started int
@@ -107,6 +111,9 @@ func NewSwarm(cfg SwarmConfig) (*Swarm, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	sw := &Swarm{cfg: cfg, ctx: ctx, cancel: cancel, mm: mm}
+	if cfg.ShareStates {
+		sw.states = NewStates()
+	}
 	if cfg.Deltas {
 		typ, err := snake.Type(snake.DefaultConfig())
 		if err != nil {
@@ -152,6 +159,7 @@ func (s *Swarm) Grow(ctx context.Context, n int, progress func(joined int)) erro
 			Behaviour: s.cfg.Behaviour,
 			Seed:      botSeed(s.cfg.Seed, i),
 			Counters:  &s.counters[s.roleOf(i)],
+			States:    s.states,
 		})
 		s.wg.Add(1)
 		go func() {

@@ -23,6 +23,9 @@ func arenaResult() *report.Result {
 		s := good()
 		s.Rooms, s.Bots, s.Connections = rooms, rooms*8, float64(rooms*8)
 		s.CPUPerSnapshotMicros = 20 - float64(i)
+		s.Floor = &report.Floor{MicrosPerWrite: 10}
+		s.FloorRatio = s.CPUPerSnapshotMicros / 10
+		s.WritesPerClientPerSec = 20.5
 		s.AckP50Millis, s.AckP99Millis = 50, 55+float64(i)
 		s.HeapStackPerConnBytes = 40 << 10
 		s.RetainedPerConnBytes = 30 << 10
@@ -43,10 +46,13 @@ func TestArenaTargets(t *testing.T) {
 		held bool
 	}{
 		"capacity": {"1600 bots", false},
-		// 1000 bots lies between 800 (17 µs) and 1600 (16 µs).
-		"server CPU per delivered snapshot at 1000 bots": {"16.8 µs", false},
-		"server memory per connected client":             {"30.0 KiB", false},
-		"allocations per room tick flat in clients":      {"40 -> 40 (1.00x)", true},
+		// 1000 bots lies between 800 (1.7x) and 1600 (1.6x).
+		"server CPU per delivered snapshot over the floor at 1000 bots": {"1.68x", false},
+		// 2000 bots lies between 1600 (1.6x) and 2400 (1.5x).
+		"server CPU per delivered snapshot over the floor at 2000 bots": {"1.55x", false},
+		"write syscalls per client per second":                          {"20.50", true},
+		"server memory per connected client":                            {"30.0 KiB", false},
+		"allocations per room tick flat in clients":                     {"40 -> 40 (1.00x)", true},
 	}
 	if len(r.Targets) != len(want) {
 		t.Fatalf("%d targets, want %d: %+v", len(r.Targets), len(want), r.Targets)

@@ -78,6 +78,19 @@ type Step struct {
 
 	// Bandwidth.
 	BytesPerClientPerSec float64 `json:"bytes_per_client_per_s"`
+	// WritesPerClientPerSec is the server's write system calls (syscw of
+	// /proc/PID/io, every write of the process) per connection per second,
+	// when the benchmark started the server.
+	WritesPerClientPerSec float64 `json:"write_syscalls_per_client_per_s,omitempty"`
+	// BytesPerSnapshot is what the server wrote per delivered snapshot,
+	// events and pings included: the size the floor writes.
+	BytesPerSnapshot float64 `json:"bytes_per_snapshot"`
+	// Floor is the bare cost of a write of BytesPerSnapshot to as many
+	// loopback sockets at the tick rate, measured in the same run with the
+	// same pinning; FloorRatio is CPUPerSnapshotMicros over its cost per
+	// write.
+	Floor      *Floor  `json:"floor,omitempty"`
+	FloorRatio float64 `json:"cpu_per_snapshot_over_floor,omitempty"`
 	// DeltaPct is the share of the bots' snapshots that came as deltas.
 	DeltaPct          float64 `json:"delta_pct"`
 	SnapshotBytesMean float64 `json:"snapshot_bytes_mean"`
@@ -148,4 +161,17 @@ type Drift struct {
 	LiveHeapEndBytes   float64 `json:"live_heap_end_bytes"`
 	ConnectionsStart   float64 `json:"connections_start"`
 	ConnectionsEnd     float64 `json:"connections_end"`
+}
+
+// Floor is the bare cost of writing a snapshot's bytes to a loopback
+// socket (see scenario.MeasureFloor).
+type Floor struct {
+	Conns          int     `json:"conns"`
+	Bytes          int     `json:"bytes_per_write"`
+	Rate           int     `json:"writes_per_conn_per_s"`
+	WindowSeconds  float64 `json:"window_seconds"`
+	CPUSeconds     float64 `json:"cpu_seconds"`
+	Writes         uint64  `json:"writes"`
+	Short          uint64  `json:"short_writes"`
+	MicrosPerWrite float64 `json:"us_per_write"`
 }

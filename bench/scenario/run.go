@@ -56,6 +56,13 @@ type Config struct {
 	// the server's CPU profile over each window and its heap profile at
 	// the end, into this directory (tickroom serve --pprof).
 	ProfileDir string
+	// FloorCommand, when set and the benchmark starts the server, is the
+	// tickroom binary and "floor": after the ramp, with the bots gone, it
+	// measures each step's floor (MeasureFloor) with the same pinning.
+	FloorCommand []string
+	// ShareStates makes the bots of one room decode each state once
+	// between them (bot.States); the server's load is the same.
+	ShareStates bool
 }
 
 const memoryMethod = "go_memstats_heap_inuse_bytes + go_memstats_stack_inuse_bytes from /metrics " +
@@ -174,12 +181,20 @@ func run(ctx context.Context, cfg Config, level report.ServiceLevel, res *report
 	swarm, err := bot.NewSwarm(bot.SwarmConfig{
 		URL: wsURL, Join: cfg.Join, RoomsOf: sc.PlayersPerRoom, JoinRate: cfg.JoinRate, Seed: cfg.Seed,
 		Stallers: sc.Stallers, Reconnecters: sc.Reconnecters, Behaviour: cfg.Behaviour, Deltas: sc.Deltas,
+		ShareStates: cfg.ShareStates,
 	})
 	if err != nil {
 		return err
 	}
 	defer swarm.Close()
 
+	defer func() {
+		if ctx.Err() != nil || len(cfg.FloorCommand) == 0 || srv == nil {
+			return
+		}
+		swarm.Close() // the floor needs the machine to itself, bar the idle server
+		measureFloors(ctx, cfg, res)
+	}()
 	cfg.Progress.Println(report.Header())
 	for i := 0; ; i++ {
 		rooms, ok := sc.StepAt(i)

@@ -44,6 +44,10 @@ type window struct {
 	connectionsA  float64
 	goroutinesA   float64
 	secondsWindow float64
+	// The server's write system calls at the window's edges, when it is a
+	// child.
+	writesA, writesB float64
+	writesOK         bool
 }
 
 func (r *stepRun) label() string {
@@ -102,6 +106,9 @@ func (r *stepRun) measure(ctx context.Context, w *window) (*report.Step, error) 
 	w.liveHeapA = liveHeap(w.a)
 	w.connectionsA = w.a.Value("tickroom_connections")
 	w.goroutinesA = w.a.Value("go_goroutines")
+	if r.m.srv != nil {
+		w.writesA, w.writesOK = procWrites(r.m.srv.PID())
+	}
 	end := w.a.At.Add(sc.Window)
 	var cpuProfile func() (string, error)
 	label := fmt.Sprintf("%drooms", r.rooms)
@@ -138,6 +145,9 @@ func (r *stepRun) measure(ctx context.Context, w *window) (*report.Step, error) 
 		}
 	}
 	w.tb, w.cpuB = r.swarm.Totals(), processCPU()
+	if w.writesOK {
+		w.writesB, w.writesOK = procWrites(r.m.srv.PID())
+	}
 	if mb, ok := readCPUTimes(); ok && w.machOK {
 		w.machB = mb
 	} else {
@@ -270,6 +280,10 @@ func (r *stepRun) figures(w *window) *report.Step {
 
 	// Bandwidth.
 	s.BytesPerClientPerSec = delta(a, b, "tickroom_bytes_written_total") / conns / secs
+	s.BytesPerSnapshot = ratio(delta(a, b, "tickroom_bytes_written_total"), s.SnapshotsWritten)
+	if w.writesOK {
+		s.WritesPerClientPerSec = (w.writesB - w.writesA) / conns / secs
+	}
 	s.SnapshotBytesMean = finite(b.Histogram("tickroom_snapshot_bytes").Sub(a.Histogram("tickroom_snapshot_bytes")).Mean())
 
 	// Memory and goroutines.

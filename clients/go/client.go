@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,8 @@ type Client struct {
 
 	wmu sync.Mutex // guards buf
 	buf []byte
+	// rbuf is the read buffer, reused from message to message.
+	rbuf []byte
 }
 
 // Dial connects, says hello and waits for the welcome. A refused join
@@ -110,10 +113,11 @@ func (c *Client) LastEvent() uint32 { return c.lastEv.Load() }
 
 // Next returns the next event, snapshot, error or welcome. It answers
 // pings itself. After the server closes, the error carries the close code
-// (websocket.CloseStatus).
+// (websocket.CloseStatus). The message's byte fields (Payload) are valid
+// until the next call to Next, which reuses the buffer they point into.
 func (c *Client) Next(ctx context.Context) (netcode.Message, error) {
 	for {
-		typ, data, err := c.ws.Read(ctx)
+		typ, data, err := c.read(ctx)
 		if err != nil {
 			return netcode.Message{}, err
 		}
@@ -142,22 +146,51 @@ func (c *Client) Next(ctx context.Context) (netcode.Message, error) {
 	}
 }
 
+// read reads one message into the client's buffer: coder/websocket's Read
+// allocates a buffer per message, which a swarm of bots pays for dearly.
+func (c *Client) read(ctx context.Context) (websocket.MessageType, []byte, error) {
+	typ, r, err := c.ws.Reader(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	b := c.rbuf[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			c.rbuf = b
+			return typ, b, nil
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+	}
+}
+
 // rebuild turns a delta snapshot into the full state it stands for, and
-// remembers the state as the base of the next one. Payload stays valid
-// until the next call to Next.
+// remembers the state as the base of the next one, in a buffer of its own
+// (the read buffer is reused). Payload stays valid until the next call to
+// Next.
 func (c *Client) rebuild(m *netcode.Message) error {
+	next := c.spare[:0]
 	if m.Base != 0 {
 		if c.patch == nil || c.state == nil || m.Base != c.stateTick {
 			return fmt.Errorf("client: delta snapshot of tick %d against tick %d, but the client holds tick %d", m.Tick, m.Base, c.stateTick)
 		}
-		full, err := c.patch(c.spare[:0], c.state, m.Payload)
+		full, err := c.patch(next, c.state, m.Payload)
 		if err != nil {
 			return fmt.Errorf("client: patch snapshot %d: %w", m.Tick, err)
 		}
 		c.deltas.Add(1)
-		c.spare, m.Payload = c.state, full
+		next = full
+	} else {
+		next = append(next, m.Payload...)
 	}
-	c.state, c.stateTick = m.Payload, m.Tick
+	c.spare, c.state, c.stateTick = c.state, next, m.Tick
+	m.Payload = next
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -35,6 +36,8 @@ type benchConfig struct {
 	deltas     bool
 	profile    string
 	retries    int
+	floor      bool
+	share      bool
 }
 
 func newBenchCmd() *cobra.Command {
@@ -72,6 +75,8 @@ draws latency and server CPU per delivered snapshot against the bots.`,
 	f.Float64Var(&cfg.joinRate, "join-rate", bot.DefaultJoinRate, "joins per second while ramping up")
 	f.Uint64Var(&cfg.seed, "seed", 1, "seed of the bots' generators")
 	f.IntVar(&cfg.retries, "retries", 2, "measure a failed step again, up to this many times, when other work took the machine during its window (other processes >= 0.25 cores or hypervisor steal >= 10%)")
+	f.BoolVar(&cfg.floor, "floor", true, "after the ramp, measure each step's floor (a bare write of its snapshot bytes to as many loopback sockets at the tick rate, same pinning) and report CPU per delivered snapshot as a ratio to it; needs a server tickroom bench starts")
+	f.BoolVar(&cfg.share, "share-states", true, "bots in one room decode each state once between them (each keeps its own connection, inputs and timing, so the server's load is the same); false: every bot decodes for itself")
 	f.BoolVar(&cfg.deltas, "deltas", false, "bots ask for delta snapshots (default: the scenario's; big does)")
 	f.StringVar(&cfg.profile, "profile", "", "record the server's CPU profile over each window and its heap profile at the end into this directory (starts the server with --pprof)")
 	f.StringArrayVar(&cfg.serverArgs, "server-arg", nil, "extra flag for the server it starts, e.g. --server-arg=--ping-interval=1s (repeatable)")
@@ -83,6 +88,9 @@ draws latency and server CPU per delivered snapshot against the bots.`,
 }
 
 func runBench(ctx context.Context, cfg benchConfig, changed func(string) bool, out, errOut io.Writer) error {
+	// The bots hold little memory and allocate some on every message: a
+	// rarer GC leaves more of the load generator's core to the bots.
+	defer debug.SetGCPercent(debug.SetGCPercent(botsGCPercent))
 	sc, err := scenario.Lookup(cfg.scenario)
 	if err != nil {
 		return fmt.Errorf("--scenario: %w", err)
@@ -115,6 +123,10 @@ func runBench(ctx context.Context, cfg benchConfig, changed func(string) bool, o
 	if err != nil {
 		return fmt.Errorf("find this binary to start the server: %w", err)
 	}
+	var floorCommand []string
+	if cfg.floor {
+		floorCommand = []string{exe, "floor"}
+	}
 	p := report.NewProgress(errOut, isTerminal(errOut))
 	res, runErr := scenario.Run(ctx, scenario.Config{
 		Scenario:      sc,
@@ -131,6 +143,8 @@ func runBench(ctx context.Context, cfg benchConfig, changed func(string) bool, o
 		Progress:      p,
 		ProfileDir:    cfg.profile,
 		Retries:       cfg.retries,
+		FloorCommand:  floorCommand,
+		ShareStates:   cfg.share,
 	})
 	p.Done()
 	if res == nil {

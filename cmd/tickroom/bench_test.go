@@ -48,6 +48,9 @@ func TestBenchTiny(t *testing.T) {
 		t.Errorf("allocs/tick %g, heap+stack %g, rss %g, bytes/client/s %g: want them all",
 			s.AllocsPerTick, s.HeapStackBytes, s.RSSBytes, s.BytesPerClientPerSec)
 	}
+	if s.Floor == nil || s.Floor.Writes == 0 || s.FloorRatio <= 0 || s.WritesPerClientPerSec <= 0 {
+		t.Errorf("floor %+v, ratio %g, write syscalls per client per second %g: want them measured", s.Floor, s.FloorRatio, s.WritesPerClientPerSec)
+	}
 	if !strings.Contains(r.Settings.Server, "serve") || !strings.Contains(r.Settings.Server, "--max-conns-per-ip 0") {
 		t.Errorf("server command %q", r.Settings.Server)
 	}

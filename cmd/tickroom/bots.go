@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +15,9 @@ import (
 	"github.com/tickroom/tickroom/bench/bot"
 	"github.com/tickroom/tickroom/bench/report"
 )
+
+// botsGCPercent is the GOGC of the processes that run bots.
+const botsGCPercent = 400
 
 // botsConfig is every flag of tickroom bots.
 type botsConfig struct {
@@ -27,6 +32,8 @@ type botsConfig struct {
 	reconnecters float64
 	behaviour    bot.Behaviour
 	deltas       bool
+	share        bool
+	cpuProfile   string
 }
 
 func newBotsCmd() *cobra.Command {
@@ -51,6 +58,7 @@ server with the per-address limits lifted: --max-conns-per-ip 0
 	f.StringVar(&cfg.url, "url", "ws://127.0.0.1:8080/ws", "the server's WebSocket endpoint")
 	f.IntVar(&cfg.bots, "bots", 8, "number of bots")
 	f.DurationVar(&cfg.duration, "duration", 0, "stop after this long (0 = until interrupted)")
+	f.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the bots' own CPU profile to this file (to see what the load generator spends)")
 	f.IntVar(&cfg.roomsOf, "rooms-of", bot.DefaultRoomsOf, "bots per room (matchmake join)")
 	f.Uint64Var(&cfg.seed, "seed", 1, "seed of the bots' generators")
 	f.StringVar(&cfg.join, "join", string(bot.JoinMatchmake), "how bots find rooms: matchmake (groups of --rooms-of through /api/matchmake) or quick (quick-play hello)")
@@ -61,13 +69,28 @@ server with the per-address limits lifted: --max-conns-per-ip 0
 	f.DurationVar(&cfg.behaviour.StallFor, "stall-for", bot.DefaultStallFor, "how long a stall lasts")
 	f.DurationVar(&cfg.behaviour.ReconnectEvery, "reconnect-every", bot.DefaultReconnectEvery, "a reconnecter drops and resumes once per this period")
 	f.BoolVar(&cfg.deltas, "deltas", false, "ask for delta snapshots and patch them")
+	f.BoolVar(&cfg.share, "share-states", true, "bots in one room decode each state once between them (the server's load is the same)")
 	documentEnv(f)
 	return cmd
 }
 
 func runBots(ctx context.Context, cfg botsConfig, out, errOut io.Writer) error {
+	// The bots hold little memory and allocate some on every message: a
+	// rarer GC leaves more of the load generator's core to the bots.
+	defer debug.SetGCPercent(debug.SetGCPercent(botsGCPercent))
 	if cfg.bots < 1 {
 		return fmt.Errorf("--bots %d: want at least 1", cfg.bots)
+	}
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if cfg.duration > 0 {
 		var cancel context.CancelFunc
@@ -77,6 +100,7 @@ func runBots(ctx context.Context, cfg botsConfig, out, errOut io.Writer) error {
 	swarm, err := bot.NewSwarm(bot.SwarmConfig{
 		URL: cfg.url, Join: bot.JoinMode(cfg.join), RoomsOf: cfg.roomsOf, JoinRate: cfg.joinRate, Seed: cfg.seed,
 		Stallers: cfg.stallers, Reconnecters: cfg.reconnecters, Behaviour: cfg.behaviour, Deltas: cfg.deltas,
+		ShareStates: cfg.share,
 	})
 	if err != nil {
 		return err

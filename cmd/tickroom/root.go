@@ -22,7 +22,7 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	root.AddCommand(newServeCmd(), newRoomsCmd(), newReplayCmd(), newVersionCmd())
-	root.AddCommand(newBotsCmd(), newBenchCmd())
+	root.AddCommand(newBotsCmd(), newBenchCmd(), newFloorCmd())
 	return root
 }
 
