@@ -49,6 +49,12 @@ type Game struct {
 	snakeCells int // cells covered by snakes, to know when the board is full
 	dropped    uint64
 	events     []game.Event
+
+	// gen counts the changes to the state (Step, Join, Leave, Input), so
+	// that what is derived from it can tell whether it is still current.
+	gen uint64
+	// snakes caches every player's encoded snake for AppendView.
+	snakes snakeCache
 }
 
 type player struct {
@@ -126,6 +132,7 @@ func (g *Game) Join(p game.PlayerID, _ string) error {
 	if len(g.players) >= g.cfg.MaxPlayers {
 		return fmt.Errorf("snake: join: room full (%d players): %w", g.cfg.MaxPlayers, game.ErrRejected)
 	}
+	g.gen++
 	g.players = append(g.players, player{})
 	copy(g.players[i+1:], g.players[i:])
 	g.players[i] = player{id: p, status: Waiting}
@@ -138,6 +145,7 @@ func (g *Game) Leave(p game.PlayerID) {
 	if !found {
 		return
 	}
+	g.gen++
 	g.clearBody(&g.players[i])
 	g.players = append(g.players[:i], g.players[i+1:]...)
 }
@@ -155,6 +163,7 @@ func (g *Game) Input(p game.PlayerID, payload []byte) error {
 	if !found {
 		return fmt.Errorf("snake: input from player %d, who has not joined: %w", p, game.ErrBadInput)
 	}
+	g.gen++
 	pl := &g.players[i]
 	switch {
 	case pl.status != Alive:

@@ -7,6 +7,7 @@ import "github.com/tickroom/tickroom/game"
 // (ascending player); the slice is reused by the next Step.
 func (g *Game) Step(tick uint32) []game.Event {
 	g.tick = tick
+	g.gen++
 	g.events = g.events[:0]
 	g.steer()
 	g.vacateTails()

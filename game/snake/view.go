@@ -83,8 +83,11 @@ func clip1(x, n, size int) (lo, hi int, ok bool) {
 // snapshot format with only the snakes that have a cell in r (whole) and
 // the food in r, in placement order, and r as a sixth element. A rect that
 // misses the board gives an empty view, [0, 0, 0, 0]. Any rect works, so a
-// spectator can follow any part of the board. Like AppendSnapshot it only
-// reads the game and allocates only when dst must grow.
+// spectator can follow any part of the board. It does not change the
+// game's state; the first view after a change encodes every snake once
+// into a cache the other views copy from (a big room sends a hundred
+// views a tick, with the same snakes in many of them), and it allocates
+// only when dst or that cache must grow.
 func (g *Game) AppendView(dst []byte, r game.Rect) []byte {
 	w := g.cfg.Width
 	r = clip(r, w, g.cfg.Height)
@@ -98,9 +101,10 @@ func (g *Game) AppendView(dst []byte, r game.Rect) []byte {
 	at := len(dst)
 	dst = append(dst, 0, 0, 0, 0, 0)
 	n := 0
+	enc := g.encodedSnakes()
 	for i := range g.players {
 		if pl := &g.players[i]; g.inView(pl, r) {
-			dst = g.appendSnake(dst, pl)
+			dst = append(dst, enc.buf[enc.off[i]:enc.off[i+1]]...)
 			n++
 		}
 	}
@@ -115,6 +119,30 @@ func (g *Game) AppendView(dst []byte, r game.Rect) []byte {
 	}
 	dst = closeGap(dst, at, appendBinLen(make([]byte, 0, 5), len(dst)-at-5))
 	return appendRect(dst, r)
+}
+
+// snakeCache is every player's snake as appendSnake encodes it, for the
+// state of generation gen: player i's bytes are buf[off[i]:off[i+1]].
+type snakeCache struct {
+	gen   uint64
+	valid bool
+	buf   []byte
+	off   []int
+}
+
+// encodedSnakes returns the cache, filled for the current state.
+func (g *Game) encodedSnakes() *snakeCache {
+	c := &g.snakes
+	if c.valid && c.gen == g.gen {
+		return c
+	}
+	c.buf, c.off = c.buf[:0], append(c.off[:0], 0)
+	for i := range g.players {
+		c.buf = g.appendSnake(c.buf, &g.players[i])
+		c.off = append(c.off, len(c.buf))
+	}
+	c.gen, c.valid = g.gen, true
+	return c
 }
 
 // closeGap writes hdr over the 5 bytes reserved at dst[at:] and moves what
