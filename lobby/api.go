@@ -80,25 +80,6 @@ func writeError(w http.ResponseWriter, status int, err error) {
 	writeJSON(w, status, apiError{Error: err.Error()})
 }
 
-// errorStatus maps lobby errors to HTTP statuses.
-func errorStatus(err error) int {
-	switch {
-	case errors.Is(err, ErrBadRequest):
-		return http.StatusBadRequest
-	case errors.Is(err, ErrRoomNotFound), errors.Is(err, ErrUnknownGame):
-		return http.StatusNotFound
-	case errors.Is(err, ErrRoomFull), errors.Is(err, ErrRoomLocked), errors.Is(err, ErrRoomClosed):
-		return http.StatusConflict
-	case errors.Is(err, ErrDraining), errors.Is(err, ErrTooManyRooms):
-		return http.StatusServiceUnavailable
-	case errors.Is(err, ErrUnauthorized):
-		return http.StatusUnauthorized
-	case errors.Is(err, ErrThrottled):
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
-
 // Room listing pages: a listing answers at most MaxListPage rooms, and
 // DefaultListPage when the request sets no limit.
 const (
@@ -270,7 +251,7 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 		if err != nil {
 			return Reservation{}, err
 		}
-		return room.reserve(ctx, addr)
+		return room.reserve(ctx, addr, nil)
 	case "create":
 		cfg, err := req.roomConfig(s.cfg.Room.MaxPlayers)
 		if err != nil {
@@ -280,26 +261,16 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 		if err != nil {
 			return Reservation{}, err
 		}
-		return room.reserve(ctx, addr)
+		return room.reserve(ctx, addr, nil)
 	case "", "quick":
-		var err error
-		for range quickPlayAttempts {
-			room := s.openRoom(req.Game)
-			if room == nil {
-				// A room quick play makes gets this seat at once: it is
-				// not one of the address's own rooms.
-				if room, err = s.CreateRoom(ctx, req.Game, RoomConfig{}); err != nil {
-					return Reservation{}, err
-				}
-			}
-			var res Reservation
-			res, err = room.reserve(ctx, addr)
-			if errors.Is(err, ErrRoomFull) || errors.Is(err, ErrRoomClosed) || errors.Is(err, ErrRoomLocked) {
-				continue
-			}
-			return res, err
-		}
-		return Reservation{}, err
+		// A room quick play makes gets this seat at once: it is not one of
+		// the address's own rooms.
+		var res Reservation
+		_, err := s.quickPlay(ctx, req.Game, func(r *Room, cl *claim) (err error) {
+			res, err = r.reserve(ctx, addr, cl)
+			return err
+		})
+		return res, err
 	}
 	return Reservation{}, fmt.Errorf("%w: mode %q: want quick, create or join", ErrBadRequest, truncateUTF8(req.Mode, 16))
 }

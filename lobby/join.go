@@ -32,6 +32,7 @@ type joinCmd struct {
 	conn  *netcode.Conn
 	hello *netcode.Hello
 	addr  string // the client's address, which a reservation is bound to
+	claim *claim // quick play's, released when the room takes the join
 	reply chan joinResult
 	// state settles who owns the join when the joiner stops waiting:
 	// 0 pending, 1 taken by the room, 2 abandoned by the joiner.
@@ -51,6 +52,7 @@ func (j *joinCmd) apply(r *Room) {
 	if !j.state.CompareAndSwap(0, 1) {
 		return
 	}
+	j.claim.release()
 	var res joinResult
 	if j.hello.Session != "" {
 		res.m, res.err = r.resume(j.conn, j.hello)
@@ -62,11 +64,11 @@ func (j *joinCmd) apply(r *Room) {
 
 // admit asks the room goroutine to add the connection of the client at
 // addr.
-func (r *Room) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr string) (*member, error) {
+func (r *Room) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr string, cl *claim) (*member, error) {
 	r.startRecording()
 	ctx, cancel := context.WithTimeout(ctx, joinTimeout)
 	defer cancel()
-	j := &joinCmd{conn: conn, hello: h, addr: addr, reply: make(chan joinResult, 1)}
+	j := &joinCmd{conn: conn, hello: h, addr: addr, claim: cl, reply: make(chan joinResult, 1)}
 	if err := r.send(ctx, j); err != nil {
 		return nil, err
 	}

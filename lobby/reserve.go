@@ -27,6 +27,7 @@ type reservation struct {
 
 type reserveCmd struct {
 	addr  string
+	claim *claim // quick play's, released when the room takes the command
 	reply chan reserveResult
 }
 
@@ -36,6 +37,7 @@ type reserveResult struct {
 }
 
 func (c *reserveCmd) apply(r *Room) {
+	c.claim.release()
 	var res reserveResult
 	switch {
 	case r.locked:
@@ -60,14 +62,14 @@ func (c *reserveCmd) apply(r *Room) {
 // Reserve holds a seat for ReservationTTL, for any client that has the
 // token.
 func (r *Room) Reserve(ctx context.Context) (Reservation, error) {
-	return r.reserve(ctx, "")
+	return r.reserve(ctx, "", nil)
 }
 
 // reserve holds a seat for the client at addr: the hello that spends the
 // reservation must come from the same address, and the reservation counts
 // against the address's limit until it is used or expires.
-func (r *Room) reserve(ctx context.Context, addr string) (Reservation, error) {
-	c := &reserveCmd{addr: addr, reply: make(chan reserveResult, 1)}
+func (r *Room) reserve(ctx context.Context, addr string, cl *claim) (Reservation, error) {
+	c := &reserveCmd{addr: addr, claim: cl, reply: make(chan reserveResult, 1)}
 	if err := r.send(ctx, c); err != nil {
 		return Reservation{}, err
 	}

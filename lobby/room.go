@@ -81,6 +81,31 @@ type Room struct {
 	queued bool
 
 	stats roomCounters
+	// claims counts the quick-play joins and reservations on their way in
+	// (quickPlay), so that openRoom counts their seats.
+	claims atomic.Int64
+}
+
+// claim is one seat quick play is about to take in a room. The room
+// releases it as it takes the command, before its own counts change, so
+// that a seat is never counted twice (which would make quick play open a
+// room next to one with a free seat); counted once too few, a join finds
+// the room full and quick play tries again. The caller releases it too,
+// for a command the room never took; release is idempotent.
+type claim struct {
+	r    *Room
+	done atomic.Bool
+}
+
+func (r *Room) claim() *claim {
+	r.claims.Add(1)
+	return &claim{r: r}
+}
+
+func (c *claim) release() {
+	if c != nil && c.done.CompareAndSwap(false, true) {
+		c.r.claims.Add(-1)
+	}
 }
 
 // roomCounters are written by the room goroutine and read by anyone.

@@ -80,6 +80,9 @@ type Server struct {
 	cancel context.CancelCauseFunc
 	wg     sync.WaitGroup // every room and connection goroutine
 
+	// quickMu makes quick play's find-or-create one step (quickPlay).
+	quickMu sync.Mutex
+
 	mu       sync.Mutex
 	closing  bool // no new connections or rooms
 	drain    bool // no new players: matchmaking and joins are refused

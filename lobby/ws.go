@@ -11,7 +11,6 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/tickroom/tickroom/game"
 	"github.com/tickroom/tickroom/netcode"
 )
 
@@ -139,28 +138,49 @@ func (s *Server) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello
 		if err != nil {
 			return nil, nil, err
 		}
-		m, err := room.admit(ctx, conn, h, addr)
+		m, err := room.admit(ctx, conn, h, addr, nil)
 		if errors.Is(err, ErrBadSession) || errors.Is(err, ErrBadReservation) {
 			s.addrs.lookupFailed(addr)
 		}
 		return room, m, err
 	}
+	var m *member
+	room, err := s.quickPlay(ctx, h.Game, func(r *Room, cl *claim) (err error) {
+		m, err = r.admit(ctx, conn, h, addr, cl)
+		return err
+	})
+	return room, m, err
+}
+
+// quickPlay finds the fullest open room of the game, or creates one, and
+// runs take on it (a join, a reservation), again when the room filled,
+// locked or closed in between. Finding and creating are one step under
+// quickMu, so that players arriving together fill one new room rather than
+// each making their own.
+func (s *Server) quickPlay(ctx context.Context, gameName string, take func(*Room, *claim) error) (*Room, error) {
 	var err error
 	for range quickPlayAttempts {
-		room := s.openRoom(h.Game)
+		s.quickMu.Lock()
+		room := s.openRoom(gameName)
 		if room == nil {
-			if room, err = s.CreateRoom(ctx, h.Game, RoomConfig{}); err != nil {
-				return nil, nil, err
-			}
+			room, err = s.CreateRoom(ctx, gameName, RoomConfig{})
 		}
-		var m *member
-		m, err = room.admit(ctx, conn, h, addr)
+		var cl *claim
+		if err == nil {
+			cl = room.claim()
+		}
+		s.quickMu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		err = take(room, cl)
+		cl.release()
 		if errors.Is(err, ErrRoomFull) || errors.Is(err, ErrRoomClosed) || errors.Is(err, ErrRoomLocked) {
 			continue
 		}
-		return room, m, err
+		return room, err
 	}
-	return nil, nil, err
+	return nil, err
 }
 
 // lookup finds the room a client named by id or token. A failed lookup
@@ -198,7 +218,7 @@ func (s *Server) openRoom(gameName string) *Room {
 	bestSeats := -1
 	for _, r := range s.rooms {
 		st := &r.stats
-		seats := int(st.players.Load() + st.reserved.Load())
+		seats := int(st.players.Load() + st.reserved.Load() + r.claims.Load())
 		if r.game != t.Name || r.cfg.Private || st.locked.Load() || seats >= r.cfg.MaxPlayers {
 			continue
 		}
@@ -207,34 +227,6 @@ func (s *Server) openRoom(gameName string) *Room {
 		}
 	}
 	return best
-}
-
-func joinCloseCode(err error) (websocket.StatusCode, string) {
-	switch {
-	case errors.Is(err, ErrRoomNotFound):
-		return netcode.CloseRoomNotFound, "room not found"
-	case errors.Is(err, ErrUnknownGame):
-		return netcode.CloseRoomNotFound, err.Error()
-	case errors.Is(err, ErrRoomFull):
-		return netcode.CloseRoomFull, "room full"
-	case errors.Is(err, ErrRoomLocked):
-		return netcode.CloseRoomFull, "room locked"
-	case errors.Is(err, ErrRoomClosed):
-		return netcode.CloseRoomClosed, "room closed"
-	case errors.Is(err, ErrBadHello):
-		return netcode.CloseBadHello, err.Error()
-	case errors.Is(err, ErrBadSession), errors.Is(err, ErrBadReservation), errors.Is(err, ErrResumeGap):
-		return netcode.CloseUnauthorized, err.Error()
-	case errors.Is(err, ErrTooManyRooms):
-		return netcode.CloseTooManyConns, err.Error()
-	case errors.Is(err, ErrThrottled):
-		return netcode.CloseThrottled, err.Error()
-	case errors.Is(err, game.ErrRejected):
-		return netcode.CloseRoomFull, err.Error()
-	case errors.Is(err, context.Canceled):
-		return netcode.CloseShuttingDown, "server shutting down"
-	}
-	return websocket.StatusInternalError, "join failed"
 }
 
 // remoteIP is the peer's address without its port; proxies are not
