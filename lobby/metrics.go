@@ -160,6 +160,10 @@ func addStats(dst *netcode.Stats, s netcode.Stats) {
 	dst.InputsDropped += s.InputsDropped
 	dst.InputsRateLimited += s.InputsRateLimited
 	dst.BadMessages += s.BadMessages
+	dst.DeltasWritten += s.DeltasWritten
+	dst.ControlDropped += s.ControlDropped
+	dst.Writes += s.Writes
+	dst.SlowPaths += s.SlowPaths
 }
 
 // sum returns the totals, the live connections' reliable queue depth
@@ -193,15 +197,18 @@ var (
 	descWritten    = prometheus.NewDesc("tickroom_snapshots_written_total", "Snapshots written to connections.", nil, nil)
 	descConflated  = prometheus.NewDesc("tickroom_snapshots_conflated_total", "Snapshots replaced in a slot before they were written.", nil, nil)
 	descReliable   = prometheus.NewDesc("tickroom_reliable_written_total", "Reliable messages (events, welcome, pings, errors) written.", nil, nil)
-	descBytes      = prometheus.NewDesc("tickroom_bytes_written_total", "Message bytes written to connections (without WebSocket framing).", nil, nil)
-	descDropped    = prometheus.NewDesc("tickroom_inputs_dropped_total", "Client messages dropped by the connection, by reason (rate_limited, bad_seq).", []string{"reason"}, nil)
+	descBytes      = prometheus.NewDesc("tickroom_bytes_written_total", "Bytes written to connections, WebSocket framing included.", nil, nil)
+	descDeltas     = prometheus.NewDesc("tickroom_deltas_written_total", "Snapshots written as deltas.", nil, nil)
+	descWrites     = prometheus.NewDesc("tickroom_socket_writes_total", "Writes to connections' sockets: one per flush, everything pending at once, plus the slow path's.", nil, nil)
+	descSlow       = prometheus.NewDesc("tickroom_slow_writes_total", "Times a connection fell behind: its socket took part of a flush and the rest went the slow way.", nil, nil)
+	descDropped    = prometheus.NewDesc("tickroom_inputs_dropped_total", "Client messages dropped by the connection, by reason (rate_limited, bad_seq, control_rate_limited: pongs and leaves).", []string{"reason"}, nil)
 	descBad        = prometheus.NewDesc("tickroom_bad_messages_total", "Malformed or unknown client messages.", nil, nil)
 	descDepth      = prometheus.NewDesc("tickroom_reliable_queue_depth", "Reliable messages queued on live connections, by stat (sum, max).", []string{"stat"}, nil)
 )
 
 func (c *serverCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descRooms, descPlayers, descSpectators, descReserved, descConns,
-		descWritten, descConflated, descReliable, descBytes, descDropped, descBad, descDepth} {
+		descWritten, descConflated, descReliable, descBytes, descDeltas, descWrites, descSlow, descDropped, descBad, descDepth} {
 		ch <- d
 	}
 }
@@ -233,7 +240,11 @@ func (c *serverCollector) Collect(ch chan<- prometheus.Metric) {
 	count(descConflated, total.SnapshotsConflated)
 	count(descReliable, total.ReliableWritten)
 	count(descBytes, total.BytesWritten)
+	count(descDeltas, total.DeltasWritten)
+	count(descWrites, total.Writes)
+	count(descSlow, total.SlowPaths)
 	count(descDropped, total.InputsRateLimited, "rate_limited")
+	count(descDropped, total.ControlDropped, "control_rate_limited")
 	count(descDropped, total.InputsDropped-total.InputsRateLimited, "bad_seq")
 	count(descBad, total.BadMessages)
 	gauge(descDepth, float64(depthSum), "sum")

@@ -101,6 +101,12 @@ func TestMetricsThroughASession(t *testing.T) {
 	waitMetric(t, srv, atLeast(5), "tickroom_room_step_seconds")
 	waitMetric(t, srv, atLeast(10), "tickroom_snapshots_published_total")
 	waitMetric(t, srv, atLeast(5), "tickroom_snapshots_written_total")
+	// Every snapshot of a tick left in the write that carried it: no more
+	// writes than flushes of snapshots, events and pings.
+	waitMetric(t, srv, atLeast(5), "tickroom_socket_writes_total")
+	if w, n := metric(t, srv, "tickroom_socket_writes_total"), metric(t, srv, "tickroom_snapshots_written_total")+metric(t, srv, "tickroom_reliable_written_total"); w > n {
+		t.Errorf("%v socket writes for %v messages, want at most one each", w, n)
+	}
 
 	if _, err := a.SendInput(t.Context(), testgame.Input(3)); err != nil {
 		t.Fatal(err)
