@@ -1,4 +1,4 @@
-// Package bot plays the benchmark bot of SNAKE_RULES.md over a real
+// Package bot plays the benchmark bot of docs/snake.md over a real
 // connection, measures what a client sees, and drives swarms of thousands of
 // bots from one process.
 //

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// ServiceLevel is SNAKE_RULES.md's "held": over the measured window, room
+// ServiceLevel is docs/snake.md's "held": over the measured window, room
 // step p99 at most StepP99, input-to-acknowledgement p99 at most AckP99 (50
 // ms plus one tick), snapshots lost to conflation below Conflation for the
 // bots that keep up, no reliable message lost, no bot disconnected.

@@ -1,4 +1,4 @@
-// Package scenario runs the benchmark scenarios of SNAKE_RULES.md against a
+// Package scenario runs the benchmark scenarios of docs/snake.md against a
 // tickroom server: it starts the server as a separate process (or uses one
 // that is already running), ramps a bot swarm up in steps, measures each step
 // over a window after a warm-up from the server's /metrics, /proc and the

@@ -28,7 +28,7 @@ type Scenario struct {
 	Deltas bool
 }
 
-// Scenarios of SNAKE_RULES.md.
+// Scenarios of docs/snake.md.
 var (
 	Arena = Scenario{
 		Name: "arena", Width: 64, Height: 64, Food: 16, PlayersPerRoom: 8, TickRate: 20,

@@ -45,7 +45,7 @@ func newBenchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure capacity: ramp Snake bots up in steps against a server and judge each step's service level",
-		Long: `Run a benchmark scenario of SNAKE_RULES.md (arena, big or soak). Unless --url
+		Long: `Run a benchmark scenario of docs/snake.md (arena, big or soak). Unless --url
 names a running server, tickroom bench starts "tickroom serve" itself (this
 binary) on a free loopback port with the scenario's settings. It ramps the
 bots up in steps of rooms, warms each step up, measures it over a window from

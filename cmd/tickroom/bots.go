@@ -41,7 +41,7 @@ func newBotsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bots",
 		Short: "Run a swarm of Snake bots against a server until interrupted, then print what they measured",
-		Long: `Run a swarm of Snake bots (the bot policy of SNAKE_RULES.md) against a
+		Long: `Run a swarm of Snake bots (the bot policy of docs/snake.md) against a
 running server, joining at a bounded rate so that rooms fill --rooms-of at a
 time, until SIGINT or --duration. The summary gives snapshots received,
 ticks missed, input-to-acknowledgement latency, reliable events lost and

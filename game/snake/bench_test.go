@@ -8,7 +8,7 @@ import (
 	"github.com/tickroom/tickroom/game/snake"
 )
 
-// scenarios are the benchmark scenarios of SNAKE_RULES.md.
+// scenarios are the benchmark scenarios of docs/snake.md.
 var scenarios = []struct {
 	name    string
 	cfg     snake.Config

@@ -1,5 +1,5 @@
 // Package snake is the reference game of tickroom: the Snake rules (v1) of
-// SNAKE_RULES.md as a game.Game, with the snapshot types and wire format
+// docs/snake.md as a game.Game, with the snapshot types and wire format
 // that the server, the Go client and bots share.
 //
 // # Rules
