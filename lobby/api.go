@@ -110,6 +110,16 @@ func (s *Server) serveRooms(w http.ResponseWriter, r *http.Request) {
 		}
 		*p.v = n
 	}
+	if f.Game != "" {
+		s.mu.Lock()
+		_, known := s.types[f.Game]
+		s.mu.Unlock()
+		if !known {
+			err := fmt.Errorf("game %q: %w", truncateUTF8(f.Game, 32), ErrUnknownGame)
+			writeError(w, errorStatus(err), err)
+			return
+		}
+	}
 	page := f.Limit
 	f.Limit++ // one more tells whether a next page exists
 	rooms, err := s.reg.List(r.Context(), f)

@@ -157,6 +157,9 @@ func TestAreaOfInterest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !spec.Welcome().AreaOfInterest {
+		t.Error("a spectator with a view: welcome areaOfInterest false, want true")
+	}
 	sees := func(c *client.Client) map[int64]bool {
 		t.Helper()
 		var s testgame.Snapshot
@@ -195,4 +198,7 @@ func TestAreaOfInterest(t *testing.T) {
 	}
 	_, err = e.dialErr(netcode.Hello{Room: room, View: []int{0, 0, 10, 1}})
 	wantClose(t, err, netcode.CloseBadHello)
+	if whole := e.dial(netcode.Hello{Room: room, Spectator: true}); whole.Welcome().AreaOfInterest {
+		t.Error("a spectator without a view sees the whole board: welcome areaOfInterest true, want false")
+	}
 }

@@ -221,6 +221,9 @@ func TestRoomListingIsPaged(t *testing.T) {
 	if len(seen) != rooms || pages != 3 {
 		t.Fatalf("listed %d rooms in %d pages, want %d in 3", len(seen), pages, rooms)
 	}
+	if resp, _ := e.call(hc, "GET", "/api/rooms?game=nosuch", nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /api/rooms?game=nosuch: %d, want 404 as documented", resp.StatusCode)
+	}
 	for _, q := range []string{"limit=201", "limit=0", "limit=x", "free=-1"} {
 		if resp, _ := e.call(hc, "GET", "/api/rooms?"+q, nil, nil); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("GET /api/rooms?%s: %d, want 400", q, resp.StatusCode)

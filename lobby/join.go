@@ -259,7 +259,7 @@ func (r *Room) welcome(m *member, how int, lastEvent uint32) *netcode.Welcome {
 		Config:      r.configWire,
 
 		Deltas:         m.conn.Load().DeltasOn(),
-		AreaOfInterest: r.viewer != nil,
+		AreaOfInterest: r.viewer != nil && (!m.spectator || m.view != game.Rect{}),
 	}
 }
 

@@ -443,6 +443,8 @@ func TestLibraryAgreesHelloWelcome(t *testing.T) {
 	want = []any{uint64(16), map[string]any{
 		"player": uint64(2), "session": "s", "room": "r", "game": "g", "tickRate": uint64(30), "tick": uint64(128),
 		"players": []any{[]any{uint64(2), "bo"}}, "config": []any{uint64(1)}, "lastEvent": uint64(0),
+		// Every documented key, false ones included.
+		"spectator": false, "resumed": false, "historyLost": false, "deltas": false, "areaOfInterest": false,
 	}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("welcome: library reads %#v, want %#v", got, want)

@@ -86,25 +86,27 @@ type Welcome struct {
 	Game      string `msgpack:"game"`
 	TickRate  int    `msgpack:"tickRate"`
 	Tick      uint32 `msgpack:"tick"`
-	Spectator bool   `msgpack:"spectator,omitempty"`
+	Spectator bool   `msgpack:"spectator"`
 	// Resumed is set when the hello's session put the player back on its
 	// seat; the events it missed follow the welcome.
-	Resumed bool `msgpack:"resumed,omitempty"`
+	Resumed bool `msgpack:"resumed"`
 	// HistoryLost is set on a resume when some of the events the player
 	// missed could not be kept: the welcome's seq count goes on from the
 	// newest event, the roster is current and the next snapshot is full,
 	// so the client rebuilds from them instead of replaying.
-	HistoryLost bool `msgpack:"historyLost,omitempty"`
+	HistoryLost bool `msgpack:"historyLost"`
 	// LastEvent is the event seq the events that follow continue from: the
 	// hello's lastEvent on a resume that replays, the newest event's seq
 	// on one that lost its history, 0 for a new player.
 	LastEvent uint32 `msgpack:"lastEvent"`
 	// Deltas is set when snapshots may come as deltas (the client asked
 	// and the room sends them).
-	Deltas bool `msgpack:"deltas,omitempty"`
-	// AreaOfInterest is set when snapshots hold only the part of the world
-	// around the player.
-	AreaOfInterest bool     `msgpack:"areaOfInterest,omitempty"`
+	Deltas bool `msgpack:"deltas"`
+	// AreaOfInterest is set when this client's snapshots hold only a part
+	// of the world: the player's surroundings, or the view a spectator
+	// asked for. A spectator without a view gets the whole world, and
+	// false.
+	AreaOfInterest bool     `msgpack:"areaOfInterest"`
 	Players        []Member `msgpack:"players"`
 	// Config is the game's settings, as the game's Config() encoded them.
 	Config msgpack.RawMessage `msgpack:"config"`
