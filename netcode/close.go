@@ -3,7 +3,7 @@ package netcode
 import "github.com/coder/websocket"
 
 // Close codes, in the WebSocket private range. Each one's meaning is part of
-// the protocol and documented in the README.
+// the protocol and documented in docs/protocol.md.
 const (
 	// CloseBadMessage: too many malformed or unknown messages.
 	CloseBadMessage websocket.StatusCode = 4000

@@ -17,7 +17,7 @@ import {
 } from '../src/sdk/codec.js';
 import { hex, hexFile, toHex } from './helpers.js';
 
-describe('encode client messages (README layouts)', () => {
+describe('encode client messages (docs/protocol.md layouts)', () => {
   test('subprotocol', () => assert.equal(SUBPROTOCOL, 'tickroom.v1'));
 
   test('hello is [1, map] with only the keys that are set', () => {
@@ -64,7 +64,7 @@ describe('encode client messages (README layouts)', () => {
   test('leave is [5]', () => assert.equal(toHex(encodeLeave()), '9105'));
 });
 
-describe('decode server messages (README layouts)', () => {
+describe('decode server messages (docs/protocol.md layouts)', () => {
   test('welcome', () => {
     const b = encode([
       16,

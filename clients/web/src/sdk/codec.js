@@ -1,4 +1,4 @@
-// Codec of the tickroom.v1 wire protocol (README, "Wire protocol"): every
+// Codec of the tickroom.v1 wire protocol (docs/protocol.md): every
 // message is one msgpack array whose first element is the message type.
 // Encoders build client messages; decodeMessage reads any message, of either
 // direction, into a plain object whose `type` names it.
