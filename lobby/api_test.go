@@ -22,23 +22,9 @@ import (
 // non-nil); it returns the status code.
 func (e *env) api(method, path string, body, out any) int {
 	e.t.Helper()
-	var rd bytes.Buffer
-	if body != nil {
-		if err := json.NewEncoder(&rd).Encode(body); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	req, err := http.NewRequest(method, e.hs.URL+path, &rd)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp, b := e.call(http.DefaultClient, method, path, body, nil)
 	if out != nil && resp.StatusCode < 300 {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		if err := json.Unmarshal(b, out); err != nil {
 			e.t.Fatalf("%s %s: decode: %v", method, path, err)
 		}
 	}

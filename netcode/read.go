@@ -48,14 +48,26 @@ func (c *Conn) readLoop(h Handler) {
 // next read reuses: the decoded message (an input's payload) aliases it
 // until then. coder/websocket's Read allocates a buffer per message.
 func (c *Conn) readMessage() (websocket.MessageType, []byte, error) {
-	typ, r, err := c.ws.Reader(context.Background())
-	if err != nil {
-		return 0, nil, err
-	}
 	if c.rbuf == nil {
 		c.rbuf = make([]byte, 0, 256)
 	}
-	b := c.rbuf[:0]
+	typ, b, err := ReadMessage(context.Background(), c.ws, c.rbuf[:0])
+	if err == nil {
+		c.rbuf = b
+	}
+	return typ, b, err
+}
+
+// ReadMessage reads the next message of ws into dst, growing it as
+// needed, and returns it: coder/websocket's Read allocates a buffer per
+// message, which a server (or a swarm of clients) pays on every one. The
+// Go client uses it too.
+func ReadMessage(ctx context.Context, ws *websocket.Conn, dst []byte) (websocket.MessageType, []byte, error) {
+	typ, r, err := ws.Reader(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	b := dst
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
@@ -63,7 +75,6 @@ func (c *Conn) readMessage() (websocket.MessageType, []byte, error) {
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
 		if err == io.EOF {
-			c.rbuf = b
 			return typ, b, nil
 		}
 		if err != nil {

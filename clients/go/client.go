@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -146,28 +145,14 @@ func (c *Client) Next(ctx context.Context) (netcode.Message, error) {
 	}
 }
 
-// read reads one message into the client's buffer: coder/websocket's Read
-// allocates a buffer per message, which a swarm of bots pays for dearly.
+// read reads one message into the client's buffer, reused from message
+// to message (a swarm of bots would pay dearly for one per message).
 func (c *Client) read(ctx context.Context) (websocket.MessageType, []byte, error) {
-	typ, r, err := c.ws.Reader(ctx)
-	if err != nil {
-		return 0, nil, err
+	typ, b, err := netcode.ReadMessage(ctx, c.ws, c.rbuf[:0])
+	if err == nil {
+		c.rbuf = b
 	}
-	b := c.rbuf[:0]
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			c.rbuf = b
-			return typ, b, nil
-		}
-		if err != nil {
-			return 0, nil, err
-		}
-	}
+	return typ, b, err
 }
 
 // rebuild turns a delta snapshot into the full state it stands for, and
