@@ -93,10 +93,34 @@ type Viewer interface {
 	AppendView(dst []byte, r Rect) []byte
 }
 
+// Requester is implemented by games that answer their clients' requests
+// (a request carries an id, a kind and a msgpack value, and gets exactly
+// one reply). The room calls Request on its goroutine between ticks, just
+// before the next Step, in the order the requests arrived among the
+// player's inputs; kinds starting with "room." are the room's own and
+// never reach the game.
+//
+// p is the player who asked, or 0 for a spectator, who has no player in
+// the game. data is the request's raw msgpack value (nil encodes as
+// 0xc0); the game must not keep it past the call. Request returns a
+// msgpack-encodable reply, or an error wrapping ErrUnknownRequest (the
+// client gets unknown_request), ErrBadInput (bad_request) or ErrRejected
+// (not_allowed); any other error is sent as failed, with its text.
+//
+// A request may change the game's state, deterministically like an input:
+// the room records the requests of players that succeeded, and a replay
+// makes them again. Events it causes belong in the next Step's events.
+type Requester interface {
+	Request(p PlayerID, kind string, data []byte) (reply any, err error)
+}
+
 // Errors a Game returns, wrapped with detail.
 var (
-	// ErrBadInput marks an input payload that the game does not accept.
+	// ErrBadInput marks an input payload, or a request's data, that the
+	// game does not accept.
 	ErrBadInput = errors.New("bad input")
-	// ErrRejected marks a join that the game refuses.
-	ErrRejected = errors.New("join rejected")
+	// ErrRejected marks a join, or a request, that the game refuses.
+	ErrRejected = errors.New("rejected")
+	// ErrUnknownRequest marks a request kind the game does not answer.
+	ErrUnknownRequest = errors.New("unknown request")
 )

@@ -31,9 +31,16 @@ var badInputConfig = lobby.Config{
 // expectError reads until an error message arrives and checks its code.
 func expectError(t *testing.T, c *client.Client, code string) {
 	t.Helper()
+	expectErrorSeq(t, c, code, -1)
+}
+
+// expectErrorSeq is expectError that also checks the error's seq, the
+// input it is about (0: none), unless seq is -1.
+func expectErrorSeq(t *testing.T, c *client.Client, code string, seq int64) {
+	t.Helper()
 	m := next(t, c, netcode.MsgError)
-	if m.Kind != code {
-		t.Fatalf("error code %q (%s), want %q", m.Kind, m.Text, code)
+	if m.Code != code || (seq >= 0 && int64(m.Seq) != seq) {
+		t.Fatalf("error code %q seq %d (%s), want %q seq %d", m.Code, m.Seq, m.Text, code, seq)
 	}
 }
 
@@ -65,6 +72,9 @@ func TestBadInput(t *testing.T) {
 		// send runs against a joined client.
 		send      func(ctx context.Context, c *client.Client) error
 		wantError string
+		// wantSeq is the error's seq: the input it is about, 0 for none,
+		// -1 for any.
+		wantSeq   int64
 		wantClose websocket.StatusCode
 	}{
 		{
@@ -102,6 +112,7 @@ func TestBadInput(t *testing.T) {
 				return err
 			},
 			wantError: netcode.ErrCodeBadInput,
+			wantSeq:   1,
 		},
 		{
 			name: "too many bad messages",
@@ -134,6 +145,7 @@ func TestBadInput(t *testing.T) {
 				return nil
 			},
 			wantError: netcode.ErrCodeRateLimited,
+			wantSeq:   -1,
 			wantClose: netcode.CloseFlood,
 		},
 	} {
@@ -147,7 +159,7 @@ func TestBadInput(t *testing.T) {
 				t.Fatalf("send: %v", err)
 			}
 			if tc.wantError != "" {
-				expectError(t, bad, tc.wantError)
+				expectErrorSeq(t, bad, tc.wantError, tc.wantSeq)
 			}
 			if tc.wantClose != 0 {
 				expectClose(t, bad, tc.wantClose)

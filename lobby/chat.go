@@ -31,22 +31,23 @@ func (c *chatCmd) apply(r *Room) {
 // already counted the message. The command queue is shared with joins and
 // leaves, so chat never waits for room in it: when the queue is full the
 // message is refused with an error.
-func (r *Room) chat(m *member, c *netcode.Conn, text string) {
+func (r *Room) chat(m *member, c *netcode.Conn, msg *netcode.Message) {
+	text := msg.Text
 	switch {
 	case m.spectator:
-		c.SendError(netcode.ErrCodeNotAllowed, "spectators cannot chat")
+		c.SendError(netcode.ErrCodeNotAllowed, "spectators cannot chat", 0)
 		return
 	case !utf8.ValidString(text) || text == "":
-		c.SendError(netcode.ErrCodeBadMessage, "chat text must be non-empty UTF-8")
+		c.SendError(netcode.ErrCodeBadMessage, "chat text must be non-empty UTF-8", 0)
 		return
 	case utf8.RuneCountInString(text) > MaxChatRunes:
-		c.SendError(netcode.ErrCodeBadMessage, fmt.Sprintf("chat text over %d characters", MaxChatRunes))
+		c.SendError(netcode.ErrCodeBadMessage, fmt.Sprintf("chat text over %d characters", MaxChatRunes), 0)
 		return
 	}
 	select {
 	case r.cmds <- &chatCmd{m: m, text: text}:
 	case <-r.done:
 	default:
-		c.SendError(netcode.ErrCodeRateLimited, "room busy: chat message dropped")
+		c.Drop(msg, "room busy")
 	}
 }

@@ -178,8 +178,9 @@ func (nopRecorder) Leave(game.PlayerID) error        { return nil }
 func (nopRecorder) Input(game.PlayerID, []byte) error {
 	return nil
 }
-func (nopRecorder) EndTick(uint32, uint64) error { return nil }
-func (nopRecorder) Close() error                 { return nil }
+func (nopRecorder) Request(game.PlayerID, string, []byte) error { return nil }
+func (nopRecorder) EndTick(uint32, uint64) error                { return nil }
+func (nopRecorder) Close() error                                { return nil }
 
 // TestRoomListingIsPaged: GET /api/rooms answered 177 KiB at 2,000 rooms.
 // Now it answers pages of at most 200 (50 by default), with a Link to the

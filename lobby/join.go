@@ -160,7 +160,7 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello, addr string) (*member, er
 		player:    r.nextPlayer,
 		name:      cleanName(h.Name, r.nextPlayer),
 		spectator: h.Spectator,
-		session:   r.id + "." + newToken(),
+		session:   r.sessionFor(h.Spectator),
 		events:    eventLog{limit: DefaultEventLog},
 	}
 	c.SetDeltas(h.Deltas && r.deltas != nil)
@@ -303,6 +303,15 @@ func cleanName(s string, p game.PlayerID) string {
 		return fmt.Sprintf("player-%d", p)
 	}
 	return string(out)
+}
+
+// sessionFor returns a new member's session token: "" for a spectator,
+// who holds no seat to come back to.
+func (r *Room) sessionFor(spectator bool) string {
+	if spectator {
+		return ""
+	}
+	return r.id + "." + newToken()
 }
 
 // newToken returns 128 random bits, hex-encoded.

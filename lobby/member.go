@@ -10,16 +10,19 @@ import (
 	"github.com/tickroom/tickroom/netcode"
 )
 
-// DefaultInputsPerTick bounds a member's pending inputs between two ticks.
+// DefaultInputsPerTick bounds a member's pending inputs and requests
+// between two ticks.
 const DefaultInputsPerTick = 16
 
 // DefaultEventLog is how many recent events a member keeps for a resume.
 const DefaultEventLog = 256
 
-// pendingInput is an input waiting for the next tick.
+// pendingInput is an input, or a request, waiting for the next tick.
 type pendingInput struct {
-	seq     uint32
-	payload []byte
+	seq     uint32 // an input's seq; 0 for a request
+	id      uint32 // a request's id
+	kind    string // a request's kind
+	payload []byte // an input's payload or a request's data
 }
 
 // member is one seat (or spectator place) in a room. It outlives its
@@ -56,26 +59,34 @@ func (m *member) HandleMessage(c *netcode.Conn, msg *netcode.Message) {
 	switch msg.Type {
 	case netcode.MsgInput:
 		if m.spectator {
-			c.SendError(netcode.ErrCodeNotAllowed, "spectators cannot send inputs")
+			c.SendError(netcode.ErrCodeNotAllowed, "spectators cannot send inputs", msg.Seq)
 			return
 		}
-		m.inboxMu.Lock()
-		full := len(m.inbox) >= m.room.cfg.InputsPerTick
-		if !full {
-			start := len(m.arena)
-			m.arena = append(m.arena, msg.Payload...)
-			m.inbox = append(m.inbox, pendingInput{seq: msg.Seq, payload: m.arena[start:len(m.arena):len(m.arena)]})
-		}
-		m.inboxMu.Unlock()
-		if full {
-			// Policy when full: drop the newest input and say so; the
-			// client's seq acks show which inputs were applied.
-			c.SendError(netcode.ErrCodeRateLimited, fmt.Sprintf("more than %d inputs in one tick: input %d dropped", m.room.cfg.InputsPerTick, msg.Seq))
-		}
+		m.queue(c, msg, pendingInput{seq: msg.Seq})
+	case netcode.MsgRequest:
+		m.queue(c, msg, pendingInput{id: msg.ID, kind: msg.Kind})
 	case netcode.MsgChat:
-		m.room.chat(m, c, msg.Text)
+		m.room.chat(m, c, msg)
 	case netcode.MsgLeave:
 		c.Close(netcode.CloseLeft, "left", true)
+	}
+}
+
+// queue puts an input or a request in the inbox for the next tick, with a
+// copy of its payload. Policy when full: drop the newest and say so (the
+// client's seq acks show which inputs were applied).
+func (m *member) queue(c *netcode.Conn, msg *netcode.Message, in pendingInput) {
+	m.inboxMu.Lock()
+	full := len(m.inbox) >= m.room.cfg.InputsPerTick
+	if !full {
+		start := len(m.arena)
+		m.arena = append(m.arena, msg.Payload...)
+		in.payload = m.arena[start:len(m.arena):len(m.arena)]
+		m.inbox = append(m.inbox, in)
+	}
+	m.inboxMu.Unlock()
+	if full {
+		c.Drop(msg, fmt.Sprintf("over %d inputs and requests in one tick", m.room.cfg.InputsPerTick))
 	}
 }
 

@@ -27,6 +27,7 @@ type metrics struct {
 	catchUps       prometheus.Counter
 	published      prometheus.Counter
 	inputsApplied  *prometheus.CounterVec
+	requests       *prometheus.CounterVec
 	connsOpened    prometheus.Counter
 	connsClosed    *prometheus.CounterVec
 	matchmake      *prometheus.CounterVec
@@ -80,6 +81,10 @@ func newMetrics(s *Server) *metrics {
 		Name: "tickroom_inputs_applied_total",
 		Help: "Inputs a room handed to its game, by result (accepted, bad_input).",
 	}, []string{"result"})
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tickroom_room_requests_total",
+		Help: "Client requests a room answered, by result (ok or the reply's error code).",
+	}, []string{"result"})
 	m.connsClosed = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tickroom_connections_closed_total",
 		Help: "WebSocket connections closed, by close code name (too_slow, ping_timeout, ...), including refused handshakes.",
@@ -90,13 +95,16 @@ func newMetrics(s *Server) *metrics {
 	}, []string{"status"})
 	for _, c := range []prometheus.Collector{m.stepSeconds, m.latenessSecs, m.snapshotBytes, m.steps, m.overruns,
 		m.skipped, m.catchUps, m.published, m.connsOpened, m.resExpired, m.roomsCreated, m.roomsDisposed,
-		m.inputsApplied, m.connsClosed, m.matchmake, m.roomPanics, m.throttled} {
+		m.inputsApplied, m.requests, m.connsClosed, m.matchmake, m.roomPanics, m.throttled} {
 		f(c)
 	}
 	f(&serverCollector{s: s, totals: m.connStatsCache})
 	// Series that exist from the start read as 0 rather than missing.
 	for _, r := range []string{"accepted", "bad_input"} {
 		m.inputsApplied.WithLabelValues(r)
+	}
+	for _, r := range []string{"ok", netcode.ErrCodeUnknownRequest, netcode.ErrCodeBadRequest, netcode.ErrCodeNotAllowed, netcode.ErrCodeFailed} {
+		m.requests.WithLabelValues(r)
 	}
 	for _, code := range []websocket.StatusCode{websocket.StatusNormalClosure, websocket.StatusGoingAway,
 		websocket.StatusAbnormalClosure, websocket.StatusMessageTooBig, netcode.CloseBadMessage,

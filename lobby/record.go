@@ -13,6 +13,8 @@ type Recorder interface {
 	Join(p game.PlayerID, name string) error
 	Leave(p game.PlayerID) error
 	Input(p game.PlayerID, payload []byte) error
+	// Request records a request of a player that the game answered.
+	Request(p game.PlayerID, kind string, data []byte) error
 	// EndTick closes a tick with the state hash after its step.
 	EndTick(tick uint32, hash uint64) error
 	Close() error
@@ -55,6 +57,12 @@ func (x *recording) leave(p game.PlayerID) {
 func (x *recording) input(p game.PlayerID, payload []byte) {
 	if x != nil && x.r != nil {
 		x.check(x.r.Input(p, payload))
+	}
+}
+
+func (x *recording) request(p game.PlayerID, kind string, data []byte) {
+	if x != nil && x.r != nil {
+		x.check(x.r.Request(p, kind, data))
 	}
 }
 

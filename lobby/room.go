@@ -79,6 +79,8 @@ type Room struct {
 	// queued is set when a member was queued a message outside a tick's
 	// publish, which flush then has written.
 	queued bool
+	// kicked are the members the host kicked during this tick's requests.
+	kicked []*member
 
 	stats roomCounters
 	// claims counts the quick-play joins and reservations on their way in
@@ -366,10 +368,14 @@ func (r *Room) step() {
 	var accepted, refused int
 	for _, m := range r.members {
 		for _, in := range m.takeInputs() {
+			if in.seq == 0 {
+				r.request(m, &in)
+				continue
+			}
 			if err := r.sim.Input(m.player, in.payload); err != nil {
 				refused++
 				if c := m.conn.Load(); c != nil {
-					c.QueueError(netcode.ErrCodeBadInput, err.Error())
+					c.QueueError(netcode.ErrCodeBadInput, err.Error(), in.seq)
 				}
 			} else {
 				accepted++
@@ -378,6 +384,7 @@ func (r *Room) step() {
 			m.ack = in.seq
 		}
 	}
+	r.removeKicked()
 	if accepted > 0 {
 		r.met.inputsApplied.WithLabelValues("accepted").Add(float64(accepted))
 	}

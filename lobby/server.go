@@ -101,8 +101,12 @@ type Server struct {
 	clientLog *logLimiter
 }
 
-// NewServer returns a Server with no game types; Register adds them.
+// NewServer returns a Server with no game types; Register adds them. A
+// nil log is slog.Default().
 func NewServer(cfg Config, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	s := &Server{
 		cfg:    cfg,

@@ -82,8 +82,9 @@ func TestRoundTripSnapshot(t *testing.T) {
 		for _, p := range raws {
 			frame := netcode.AppendSnapshot(nil, tick, base, ack, p)
 			got := decode(t, frame)
-			want := netcode.Message{Type: netcode.MsgSnapshot, Tick: tick, Base: base, Ack: ack, Payload: wantRaw(p)}
-			if !reflect.DeepEqual(got, want) {
+			// The payload is the bin's content: the bytes as given.
+			want := netcode.Message{Type: netcode.MsgSnapshot, Tick: tick, Base: base, Ack: ack, Payload: got.Payload}
+			if !reflect.DeepEqual(got, want) || !bytes.Equal(got.Payload, p) {
 				t.Errorf("snapshot(%d, %d, %d, % x): got %+v, want %+v", tick, base, ack, head(p), got, want)
 			}
 		}
@@ -113,7 +114,7 @@ func TestRoundTripPing(t *testing.T) {
 		for _, ms := range millis {
 			tick, rtt := u32s[(i+1)%len(u32s)], u32s[(i+2)%len(u32s)]
 			got := decode(t, netcode.AppendPing(nil, id, ms, tick, rtt))
-			want := netcode.Message{Type: netcode.MsgPing, Seq: id, Millis: ms, Tick: tick, Ack: rtt}
+			want := netcode.Message{Type: netcode.MsgPing, ID: id, Millis: ms, Tick: tick, RTTMillis: rtt}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("ping: got %+v, want %+v", got, want)
 			}
@@ -130,10 +131,10 @@ func TestRoundTripError(t *testing.T) {
 	t.Parallel()
 	for i, code := range strs {
 		msg := strs[(i+4)%len(strs)]
-		got := decode(t, netcode.AppendError(nil, code, msg))
-		if got.Type != netcode.MsgError || got.Kind != code || got.Text != msg {
+		got := decode(t, netcode.AppendError(nil, code, msg, 7))
+		if got.Type != netcode.MsgError || got.Code != code || got.Text != msg || got.Seq != 7 {
 			t.Errorf("error(%d bytes, %d bytes): got type %s, code of %d bytes, text of %d bytes",
-				len(code), len(msg), got.Type, len(got.Kind), len(got.Text))
+				len(code), len(msg), got.Type, len(got.Code), len(got.Text))
 		}
 	}
 }
@@ -156,7 +157,7 @@ func TestRoundTripPong(t *testing.T) {
 	t.Parallel()
 	for _, id := range u32s {
 		got := decode(t, netcode.AppendPong(nil, id))
-		want := netcode.Message{Type: netcode.MsgPong, Seq: id}
+		want := netcode.Message{Type: netcode.MsgPong, ID: id}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("pong(%d): got %+v, want %+v", id, got, want)
 		}
@@ -370,7 +371,7 @@ func TestLibraryAgrees(t *testing.T) {
 	type frame struct {
 		name  string
 		bytes []byte
-		want  []any // uint64 for integers, string, or msgpack.RawMessage
+		want  []any // uint64 for integers, string, []byte for a bin, or msgpack.RawMessage
 	}
 	var frames []frame
 	for i, v := range u32s {
@@ -378,10 +379,12 @@ func TestLibraryAgrees(t *testing.T) {
 		s := strs[i%len(strs)]
 		p := raws[i%len(raws)]
 		frames = append(frames,
-			frame{"snapshot", netcode.AppendSnapshot(nil, v, w, x, p), []any{uint64(20), uint64(v), uint64(w), uint64(x), msgpack.RawMessage(p)}},
+			frame{"snapshot", netcode.AppendSnapshot(nil, v, w, x, p), []any{uint64(20), uint64(v), uint64(w), uint64(x), append([]byte{}, p...)}},
+			frame{"request", netcode.AppendRequest(nil, v|1, s, p), []any{uint64(6), uint64(v | 1), s, msgpack.RawMessage(p)}},
+			frame{"reply", netcode.AppendReply(nil, v, s, strs[(i+1)%len(strs)], p), []any{uint64(21), uint64(v), s, strs[(i+1)%len(strs)], msgpack.RawMessage(p)}},
 			frame{"event", netcode.AppendEvent(nil, v, w, s, p), []any{uint64(17), uint64(v), uint64(w), s, msgpack.RawMessage(p)}},
 			frame{"ping", netcode.AppendPing(nil, v, int64(w)*1000, x, v), []any{uint64(18), uint64(v), uint64(w) * 1000, uint64(x), uint64(v)}},
-			frame{"error", netcode.AppendError(nil, s, strs[(i+1)%len(strs)]), []any{uint64(19), s, strs[(i+1)%len(strs)]}},
+			frame{"error", netcode.AppendError(nil, s, strs[(i+1)%len(strs)], uint32(i)), []any{uint64(19), s, strs[(i+1)%len(strs)], uint64(i)}},
 			frame{"input", netcode.AppendInput(nil, v, p), []any{uint64(2), uint64(v), msgpack.RawMessage(p)}},
 			frame{"pong", netcode.AppendPong(nil, v), []any{uint64(3), uint64(v)}},
 			frame{"chat", netcode.AppendChat(nil, s), []any{uint64(4), s}},
@@ -405,6 +408,10 @@ func TestLibraryAgrees(t *testing.T) {
 			case string:
 				if got[j] != w {
 					t.Errorf("%s element %d: library reads a %T of %d bytes, want %d bytes", name, j, got[j], len(fmt.Sprint(got[j])), len(w))
+				}
+			case []byte:
+				if b, ok := got[j].([]byte); !ok || !bytes.Equal(b, w) {
+					t.Errorf("%s element %d: library reads %#v, want the bin % x", name, j, got[j], head(w))
 				}
 			case msgpack.RawMessage:
 				if want := libRaw(t, w); !reflect.DeepEqual(got[j], want) {
@@ -460,7 +467,7 @@ func TestAppendKeepsPrefix(t *testing.T) {
 		"snapshot": func(b []byte) []byte { return netcode.AppendSnapshot(b, 1, 2, 3, raws[3]) },
 		"event":    func(b []byte) []byte { return netcode.AppendEvent(b, 1, 2, "k", raws[3]) },
 		"ping":     func(b []byte) []byte { return netcode.AppendPing(b, 1, 2, 3, 4) },
-		"error":    func(b []byte) []byte { return netcode.AppendError(b, "c", "m") },
+		"error":    func(b []byte) []byte { return netcode.AppendError(b, "c", "m", 1) },
 		"input":    func(b []byte) []byte { return netcode.AppendInput(b, 1, raws[3]) },
 		"pong":     func(b []byte) []byte { return netcode.AppendPong(b, 1) },
 		"chat":     func(b []byte) []byte { return netcode.AppendChat(b, "hi") },

@@ -46,8 +46,9 @@ type Config struct {
 	// ReadLimit is the largest message accepted, in bytes; a larger one
 	// closes the connection with 1009 (message too big).
 	ReadLimit int64
-	// InputRate and InputBurst are the token bucket for inputs and chat,
-	// in messages per second. Messages past it are dropped with an error.
+	// InputRate and InputBurst are the token bucket for inputs, chat and
+	// requests, in messages per second. Messages past it are dropped, each
+	// answered (Conn.Drop).
 	InputRate  float64
 	InputBurst int
 	// ControlRate and ControlBurst are a second token bucket, for the
@@ -120,9 +121,9 @@ type Stats struct {
 	SnapshotsConflated uint64
 	ReliableWritten    uint64
 	BytesWritten       uint64
-	// InputsDropped counts inputs and chat messages dropped by the
-	// connection: InputsRateLimited of them over the rate limit, the rest
-	// for a seq that did not increase.
+	// InputsDropped counts the inputs, chat messages and requests dropped
+	// by the connection and its handler: InputsRateLimited of them over a
+	// rate limit, the rest for a seq that did not increase.
 	InputsDropped     uint64
 	InputsRateLimited uint64
 	// PongsApplied counts the pongs that passed the control rate limit and
@@ -144,10 +145,12 @@ type Stats struct {
 }
 
 // Handler receives a connection's messages that netcode does not handle
-// itself: inputs, chat and leave. It runs on the connection's reader
-// goroutine and must not block for long. The message's byte fields
+// itself: inputs, chat, requests and leave. It runs on the connection's
+// reader goroutine and must not block for long. The message's byte fields
 // (Payload) alias the reader's buffer, which the next message reuses: a
-// handler that keeps them copies them.
+// handler that keeps them copies them. A handler that drops a message over
+// a limit of its own says so with Conn.Drop, so that the client hears of
+// it as of any other drop.
 type Handler interface {
 	HandleMessage(c *Conn, m *Message)
 }
@@ -181,6 +184,9 @@ type Conn struct {
 	wg sync.WaitGroup
 	// rbuf is the reader's message buffer, reused from message to message.
 	rbuf []byte
+	// dropStreak counts the messages dropped over a rate limit in a row;
+	// the reader goroutine owns it.
+	dropStreak int
 
 	closeMu     sync.Mutex
 	closing     bool
@@ -306,8 +312,15 @@ func (c *Conn) QueueEvent(seq uint32, ev *Event) bool {
 }
 
 // QueueError is SendError without the write, as QueueEvent.
-func (c *Conn) QueueError(code, message string) bool {
-	return c.enqueue(outgoing{frame: AppendError(nil, code, message)})
+func (c *Conn) QueueError(code, message string, seq uint32) bool {
+	return c.enqueue(outgoing{frame: AppendError(nil, code, message, seq)})
+}
+
+// QueueReply queues the reply to request id, as QueueEvent: code "" with
+// data (raw msgpack, empty for nil) for a success, an error code and
+// message for a failure.
+func (c *Conn) QueueReply(id uint32, code, message string, data []byte) bool {
+	return c.enqueue(outgoing{frame: AppendReply(nil, id, code, message, data)})
 }
 
 // Flush has what is queued written soon, by the connection's writer shard.
@@ -329,9 +342,15 @@ func (c *Conn) SendWelcome(w *Welcome) error {
 	return nil
 }
 
-// SendError queues an error message and has it written.
-func (c *Conn) SendError(code, message string) bool {
-	return c.QueueError(code, message) && c.Flush()
+// SendError queues an error message about the input with seq (0: about
+// no input) and has it written.
+func (c *Conn) SendError(code, message string, seq uint32) bool {
+	return c.QueueError(code, message, seq) && c.Flush()
+}
+
+// SendReply queues the reply to request id and has it written.
+func (c *Conn) SendReply(id uint32, code, message string, data []byte) bool {
+	return c.QueueReply(id, code, message, data) && c.Flush()
 }
 
 func (c *Conn) enqueue(m outgoing) bool {

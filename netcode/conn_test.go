@@ -273,8 +273,8 @@ func expectClose(t *testing.T, ws *websocket.Conn, code websocket.StatusCode) ([
 func expectError(t *testing.T, ws *websocket.Conn, code string) {
 	t.Helper()
 	m := next(t, ws)
-	if m.Type != netcode.MsgError || m.Kind != code {
-		t.Fatalf("got %s %q %q, want error %q", m.Type, m.Kind, m.Text, code)
+	if m.Type != netcode.MsgError || m.Code != code {
+		t.Fatalf("got %s %q %q, want error %q", m.Type, m.Code, m.Text, code)
 	}
 }
 
@@ -414,8 +414,8 @@ func TestConnPingTimeout(t *testing.T) {
 		t.Error("got no pings before the close")
 	}
 	for i, m := range msgs {
-		if m.Type != netcode.MsgPing || m.Seq != uint32(i+1) || m.Millis <= 0 {
-			t.Errorf("message %d: got %s id %d millis %d, want ping %d with the server time", i, m.Type, m.Seq, m.Millis, i+1)
+		if m.Type != netcode.MsgPing || m.ID != uint32(i+1) || m.Millis <= 0 {
+			t.Errorf("message %d: got %s id %d millis %d, want ping %d with the server time", i, m.Type, m.ID, m.Millis, i+1)
 		}
 	}
 	ts.end(t) // Run returned
@@ -497,8 +497,8 @@ func TestConnFloodClosed(t *testing.T) {
 		t.Fatal("got no error before the flood close")
 	}
 	for i, m := range msgs {
-		if m.Type != netcode.MsgError || m.Kind != netcode.ErrCodeRateLimited {
-			t.Errorf("message %d: got %s %q, want error %q", i, m.Type, m.Kind, netcode.ErrCodeRateLimited)
+		if m.Type != netcode.MsgError || m.Code != netcode.ErrCodeRateLimited {
+			t.Errorf("message %d: got %s %q, want error %q", i, m.Type, m.Code, netcode.ErrCodeRateLimited)
 		}
 	}
 	if reason == "" {
@@ -633,8 +633,8 @@ func TestConnTooManyBadMessages(t *testing.T) {
 		t.Errorf("got %d messages before the close, want the %d errors", len(msgs), cfg.MaxBadMessages)
 	}
 	for i, m := range msgs {
-		if m.Type != netcode.MsgError || m.Kind != netcode.ErrCodeBadMessage {
-			t.Errorf("message %d: got %s %q, want error %q", i, m.Type, m.Kind, netcode.ErrCodeBadMessage)
+		if m.Type != netcode.MsgError || m.Code != netcode.ErrCodeBadMessage {
+			t.Errorf("message %d: got %s %q, want error %q", i, m.Type, m.Code, netcode.ErrCodeBadMessage)
 		}
 	}
 }
@@ -724,7 +724,7 @@ func TestBadHello(t *testing.T) {
 
 func TestSubprotocol(t *testing.T) {
 	t.Parallel()
-	for _, protos := range [][]string{nil, {"tickroom.v0"}, {"tickroom.v2", "chat"}} {
+	for _, protos := range [][]string{nil, {"tickroom.v0"}, {"tickroom.v1", "chat"}} {
 		t.Run(strings.Join(protos, ",")+"_", func(t *testing.T) {
 			t.Parallel()
 			ts := startServer(t, serverOptions{cfg: quiet()})
@@ -954,8 +954,8 @@ func TestInputNested4000DeepIsBadMessage(t *testing.T) {
 	c := ts.conn(t)
 	send(t, ws, netcode.AppendInput(nil, 1, nest(4000, []byte{0xc0})))
 	m := next(t, ws)
-	if m.Type != netcode.MsgError || m.Kind != netcode.ErrCodeBadMessage || !strings.Contains(m.Text, "nested deeper than 16") {
-		t.Fatalf("got %s %q %q, want error %q saying nested deeper than 16", m.Type, m.Kind, m.Text, netcode.ErrCodeBadMessage)
+	if m.Type != netcode.MsgError || m.Code != netcode.ErrCodeBadMessage || !strings.Contains(m.Text, "nested deeper than 16") {
+		t.Fatalf("got %s %q %q, want error %q saying nested deeper than 16", m.Type, m.Code, m.Text, netcode.ErrCodeBadMessage)
 	}
 	// Seq 1 again: the deep input did not count as the last one either.
 	send(t, ws, netcode.AppendInput(nil, 1, nest(15, []byte{0xc0})))
@@ -1011,7 +1011,7 @@ func TestConnControlFloodClosedAfterBurst16AndFlood120(t *testing.T) {
 			if ping.Type != netcode.MsgPing {
 				t.Fatalf("got %s, want the first ping", ping.Type)
 			}
-			frame := netcode.AppendPong(nil, ping.Seq) // answers a ping: valid
+			frame := netcode.AppendPong(nil, ping.ID) // answers a ping: valid
 			if kind == netcode.MsgLeave {
 				frame = netcode.AppendLeave(nil)
 			}
@@ -1029,10 +1029,10 @@ func TestConnControlFloodClosedAfterBurst16AndFlood120(t *testing.T) {
 			limited := 0
 			for i, m := range msgs {
 				switch {
-				case m.Type == netcode.MsgError && m.Kind == netcode.ErrCodeRateLimited:
+				case m.Type == netcode.MsgError && m.Code == netcode.ErrCodeRateLimited:
 					limited++
 				case m.Type != netcode.MsgPing:
-					t.Errorf("message %d: got %s %q %q, want pings and %q errors", i, m.Type, m.Kind, m.Text, netcode.ErrCodeRateLimited)
+					t.Errorf("message %d: got %s %q %q, want pings and %q errors", i, m.Type, m.Code, m.Text, netcode.ErrCodeRateLimited)
 				}
 			}
 			if limited == 0 {

@@ -32,27 +32,37 @@ var (
 const MaxDepth = 16
 
 // Message is one decoded protocol message, of either direction. Which
-// fields are set depends on Type; the comments on the MsgType constants give
-// the layout.
+// fields are set depends on Type (the comments on the MsgType constants give
+// the layouts); each field has one meaning, whatever the type.
 type Message struct {
 	Type MsgType
-	// Seq is the input seq, event seq, or ping id (ping and pong).
+	// Seq is an input's seq, an event's seq, or the seq of the input an
+	// error is about (0: none).
 	Seq uint32
+	// ID is a ping's id (ping and pong) or a request's (request and
+	// reply).
+	ID uint32
 	// Tick is set on events, pings and snapshots.
 	Tick uint32
 	// Base is a snapshot's base tick (0 = full snapshot).
 	Base uint32
-	// Ack is the last input seq the room applied for the recipient; on a
-	// ping, the round trip in milliseconds the server last measured.
+	// Ack is the last input seq the room applied for the recipient of a
+	// snapshot.
 	Ack uint32
-	// Millis is a ping's server time in milliseconds.
+	// RTTMillis is the round trip the server measured from its previous
+	// ping to the pong (a ping's; 0 before the first answer).
+	RTTMillis uint32
+	// Millis is a ping's server time in milliseconds since the Unix epoch.
 	Millis int64
-	// Kind is an event's kind or an error's code.
+	// Kind is an event's kind or a request's.
 	Kind string
-	// Text is a chat text or an error's message.
+	// Code is an error's code, or a reply's ("" for success).
+	Code string
+	// Text is a chat text, or an error's or a reply's message.
 	Text string
-	// Payload is an input's payload, an event's data or a snapshot's
-	// payload, as raw msgpack. It aliases the decoded frame.
+	// Payload is an input's payload, an event's data, a request's or a
+	// reply's data, as raw msgpack; for a snapshot, the content of its bin:
+	// the state's or the delta's bytes. It aliases the decoded frame.
 	Payload []byte
 	Hello   *Hello
 	Welcome *Welcome
@@ -102,11 +112,13 @@ func (d *Decoder) Decode(b []byte) (Message, error) {
 	case MsgInput:
 		want, err = 3, d.input(&m)
 	case MsgPong:
-		want, err = 2, d.uint32(&m.Seq)
+		want, err = 2, d.uint32(&m.ID)
 	case MsgChat:
 		want, err = 2, d.string(&m.Text)
 	case MsgLeave:
 		want = 1
+	case MsgRequest:
+		want, err = 4, d.request(&m)
 	case MsgWelcome:
 		want, err = 2, d.welcome(&m)
 	case MsgEvent:
@@ -114,9 +126,11 @@ func (d *Decoder) Decode(b []byte) (Message, error) {
 	case MsgPing:
 		want, err = 5, d.ping(&m)
 	case MsgError:
-		want, err = 3, d.errorMsg(&m)
+		want, err = 4, d.errorMsg(&m)
 	case MsgSnapshot:
 		want, err = 5, d.snapshot(&m)
+	case MsgReply:
+		want, err = 5, d.reply(&m)
 	default:
 		return m, fmt.Errorf("netcode: decode: type %d: %w", t, ErrUnknownType)
 	}
@@ -201,7 +215,7 @@ func (d *Decoder) event(m *Message) (err error) {
 }
 
 func (d *Decoder) ping(m *Message) (err error) {
-	if err = d.uint32(&m.Seq); err != nil {
+	if err = d.uint32(&m.ID); err != nil {
 		return err
 	}
 	if m.Millis, err = d.dec.DecodeInt64(); err != nil {
@@ -210,14 +224,45 @@ func (d *Decoder) ping(m *Message) (err error) {
 	if err = d.uint32(&m.Tick); err != nil {
 		return err
 	}
-	return d.uint32(&m.Ack)
+	return d.uint32(&m.RTTMillis)
 }
 
 func (d *Decoder) errorMsg(m *Message) error {
-	if err := d.string(&m.Kind); err != nil {
+	if err := d.string(&m.Code); err != nil {
 		return err
 	}
-	return d.string(&m.Text)
+	if err := d.string(&m.Text); err != nil {
+		return err
+	}
+	return d.uint32(&m.Seq)
+}
+
+func (d *Decoder) request(m *Message) (err error) {
+	if err = d.uint32(&m.ID); err != nil {
+		return err
+	}
+	if m.ID == 0 {
+		return errors.New("request id 0: ids start at 1")
+	}
+	if err = d.string(&m.Kind); err != nil {
+		return err
+	}
+	m.Payload, err = d.raw()
+	return err
+}
+
+func (d *Decoder) reply(m *Message) (err error) {
+	if err = d.uint32(&m.ID); err != nil {
+		return err
+	}
+	if err = d.string(&m.Code); err != nil {
+		return err
+	}
+	if err = d.string(&m.Text); err != nil {
+		return err
+	}
+	m.Payload, err = d.raw()
+	return err
 }
 
 func (d *Decoder) snapshot(m *Message) (err error) {
@@ -230,8 +275,30 @@ func (d *Decoder) snapshot(m *Message) (err error) {
 	if err = d.uint32(&m.Ack); err != nil {
 		return err
 	}
-	m.Payload, err = d.raw()
+	m.Payload, err = d.bin()
 	return err
+}
+
+// bin returns the content of the next value, which must be a bin, without
+// copying it.
+func (d *Decoder) bin() ([]byte, error) {
+	v, err := d.raw()
+	if err != nil {
+		return nil, err
+	}
+	var prefix int
+	switch v[0] {
+	case 0xc4:
+		prefix = 1
+	case 0xc5:
+		prefix = 2
+	case 0xc6:
+		prefix = 4
+	default:
+		return nil, fmt.Errorf("payload is msgpack type 0x%02x, not a bin", v[0])
+	}
+	// walk has checked that the declared length is exactly what follows.
+	return v[1+prefix:], nil
 }
 
 // CheckValue checks that b is exactly one msgpack value, complete, with

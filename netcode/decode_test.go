@@ -50,9 +50,9 @@ func TestDecodeRejects(t *testing.T) {
 		{"type 258 (would truncate to input)", []byte{0x93, 0xcd, 0x01, 0x02, 0x01, 0xc0}, netcode.ErrMalformed},
 		{"type 261 (would truncate to leave)", []byte{0x91, 0xcd, 0x01, 0x05}, netcode.ErrMalformed},
 		{"unknown type 0", []byte{0x91, 0x00}, netcode.ErrUnknownType},
-		{"unknown type 6", []byte{0x91, 0x06}, netcode.ErrUnknownType},
+		{"unknown type 7", []byte{0x91, 0x07}, netcode.ErrUnknownType},
 		{"unknown type 15", []byte{0x91, 0x0f}, netcode.ErrUnknownType},
-		{"unknown type 21", []byte{0x95, 0x15, 1, 2, 3, 4}, netcode.ErrUnknownType},
+		{"unknown type 22", []byte{0x95, 0x16, 1, 2, 3, 4}, netcode.ErrUnknownType},
 		{"unknown type 255", []byte{0x91, 0xcc, 0xff}, netcode.ErrUnknownType},
 
 		{"hello without body", []byte{0x91, 0x01}, netcode.ErrMalformed},
@@ -163,8 +163,8 @@ func TestDecodeAcceptsTrailingElements(t *testing.T) {
 	}
 	// The array16 header too.
 	frame := cat([]byte{0xdc, 0x00, 0x04, 0x03, 0x07}, extras[0], extras[1])
-	if got := decode(t, frame); got.Type != netcode.MsgPong || got.Seq != 7 {
-		t.Errorf("pong in an array16 with extras: got %s %d, want pong 7", got.Type, got.Seq)
+	if got := decode(t, frame); got.Type != netcode.MsgPong || got.ID != 7 {
+		t.Errorf("pong in an array16 with extras: got %s %d, want pong 7", got.Type, got.ID)
 	}
 }
 
@@ -278,7 +278,6 @@ func TestDecodeRefusesNestingDeeperThan16(t *testing.T) {
 		"hello nesting 4,080 arrays in 4 KB":           hello4080,
 		"hello body nesting 4,080 arrays":              cat([]byte{0x92, 0x01}, nest(4080, []byte{0xc0})),
 		"welcome config nesting 4,000 arrays":          cat([]byte{0x92, 0x10, 0x81, 0xa6, 'c', 'o', 'n', 'f', 'i', 'g'}, nest(4000, []byte{0xc0})),
-		"snapshot payload of 16 arrays":                netcode.AppendSnapshot(nil, 1, 0, 0, nest(16, []byte{0xc0})),
 		"frame of 17 arrays, the type 16 deep":         nest(17, []byte{0x05}),
 		"array32 of one element in 16 nested array32s": append(bytes.Repeat([]byte{0xdd, 0, 0, 0, 1}, 17), 0xc0),
 	}

@@ -61,15 +61,31 @@ func appendRaw(dst, raw []byte) []byte {
 	return append(dst, raw...)
 }
 
+// appendBin appends b as a msgpack bin.
+func appendBin(dst, b []byte) []byte {
+	n := len(b)
+	switch {
+	case n <= math.MaxUint8:
+		dst = append(dst, 0xc4, byte(n))
+	case n <= math.MaxUint16:
+		dst = append(dst, 0xc5, byte(n>>8), byte(n))
+	default:
+		dst = append(dst, 0xc6, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(dst, b...)
+}
+
 // AppendSnapshot appends a snapshot message: the per-recipient header
-// (tick, base tick, acknowledged input seq) in front of the shared payload.
+// (tick, base tick, acknowledged input seq) in front of the shared payload,
+// the state's (or the delta's) encoded bytes, carried as a bin so that any
+// msgpack library hands a client the exact bytes to patch.
 func AppendSnapshot(dst []byte, tick, base, ack uint32, payload []byte) []byte {
 	dst = appendArrayHeader(dst, 5)
 	dst = append(dst, byte(MsgSnapshot))
 	dst = appendUint(dst, uint64(tick))
 	dst = appendUint(dst, uint64(base))
 	dst = appendUint(dst, uint64(ack))
-	return appendRaw(dst, payload)
+	return appendBin(dst, payload)
 }
 
 // AppendEvent appends an event message; data is the event's payload,
@@ -96,12 +112,36 @@ func AppendPing(dst []byte, id uint32, serverMillis int64, tick uint32, rttMilli
 	return appendUint(dst, uint64(rttMillis))
 }
 
-// AppendError appends an error message.
-func AppendError(dst []byte, code, message string) []byte {
-	dst = appendArrayHeader(dst, 3)
+// AppendError appends an error message about the input with seq (0: about
+// no input).
+func AppendError(dst []byte, code, message string, seq uint32) []byte {
+	dst = appendArrayHeader(dst, 4)
 	dst = append(dst, byte(MsgError))
 	dst = appendString(dst, code)
-	return appendString(dst, message)
+	dst = appendString(dst, message)
+	return appendUint(dst, uint64(seq))
+}
+
+// AppendReply appends the reply to request id: code "" and data (raw
+// msgpack; empty stands for nil) for a success, an error code and message
+// for a failure.
+func AppendReply(dst []byte, id uint32, code, message string, data []byte) []byte {
+	dst = appendArrayHeader(dst, 5)
+	dst = append(dst, byte(MsgReply))
+	dst = appendUint(dst, uint64(id))
+	dst = appendString(dst, code)
+	dst = appendString(dst, message)
+	return appendRaw(dst, data)
+}
+
+// AppendRequest appends a request; data is raw msgpack (empty stands for
+// nil).
+func AppendRequest(dst []byte, id uint32, kind string, data []byte) []byte {
+	dst = appendArrayHeader(dst, 4)
+	dst = append(dst, byte(MsgRequest))
+	dst = appendUint(dst, uint64(id))
+	dst = appendString(dst, kind)
+	return appendRaw(dst, data)
 }
 
 // AppendWelcome appends a welcome message.

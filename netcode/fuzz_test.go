@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -18,12 +17,12 @@ import (
 // fails only with the package's errors, and what it accepts re-encodes to
 // a frame that decodes to the same message.
 func FuzzDecode(f *testing.F) {
-	paths, err := filepath.Glob(filepath.Join("testdata", "golden", "*.hex"))
-	if err != nil || len(paths) == 0 {
-		f.Fatalf("no golden frames to seed with: %v", err)
+	vectors := readVectors(f)
+	if len(vectors) == 0 {
+		f.Fatal("no golden frames to seed with")
 	}
-	for _, p := range paths {
-		frame := readGolden(f, p)
+	for _, v := range vectors {
+		frame := vectorBytes(f, v)
 		f.Add(frame)
 		f.Add(withExtra(frame, []byte{0x91, 0xc0}))
 	}
@@ -78,7 +77,7 @@ func reencode(m netcode.Message) ([]byte, error) {
 	case netcode.MsgInput:
 		return netcode.AppendInput(nil, m.Seq, m.Payload), nil
 	case netcode.MsgPong:
-		return netcode.AppendPong(nil, m.Seq), nil
+		return netcode.AppendPong(nil, m.ID), nil
 	case netcode.MsgChat:
 		return netcode.AppendChat(nil, m.Text), nil
 	case netcode.MsgLeave:
@@ -88,11 +87,15 @@ func reencode(m netcode.Message) ([]byte, error) {
 	case netcode.MsgEvent:
 		return netcode.AppendEvent(nil, m.Seq, m.Tick, m.Kind, m.Payload), nil
 	case netcode.MsgPing:
-		return netcode.AppendPing(nil, m.Seq, m.Millis, m.Tick, m.Ack), nil
+		return netcode.AppendPing(nil, m.ID, m.Millis, m.Tick, m.RTTMillis), nil
 	case netcode.MsgError:
-		return netcode.AppendError(nil, m.Kind, m.Text), nil
+		return netcode.AppendError(nil, m.Code, m.Text, m.Seq), nil
 	case netcode.MsgSnapshot:
 		return netcode.AppendSnapshot(nil, m.Tick, m.Base, m.Ack, m.Payload), nil
+	case netcode.MsgRequest:
+		return netcode.AppendRequest(nil, m.ID, m.Kind, m.Payload), nil
+	case netcode.MsgReply:
+		return netcode.AppendReply(nil, m.ID, m.Code, m.Text, m.Payload), nil
 	}
 	return nil, errors.New("decoded a type that has no appender")
 }
@@ -103,12 +106,12 @@ func reencode(m netcode.Message) ([]byte, error) {
 // deep; a frame it refuses as too deep does hold a container past
 // MaxDepth. CheckValue and ReadValue agree with each other the same way.
 func FuzzDecodeDepth(f *testing.F) {
-	paths, err := filepath.Glob(filepath.Join("testdata", "golden", "*.hex"))
-	if err != nil || len(paths) == 0 {
-		f.Fatalf("no golden frames to seed with: %v", err)
+	vectors := readVectors(f)
+	if len(vectors) == 0 {
+		f.Fatal("no golden frames to seed with")
 	}
-	for _, p := range paths {
-		frame := readGolden(f, p)
+	for _, v := range vectors {
+		frame := vectorBytes(f, v)
 		f.Add(frame)
 		f.Add(withExtra(frame, nest(14, []byte{0xc0})))
 		f.Add(withExtra(frame, nest(15, []byte{0xc0})))

@@ -4,18 +4,19 @@ import "github.com/vmihailenco/msgpack/v5"
 
 // Subprotocol is the WebSocket subprotocol of this protocol version. A
 // client that does not offer it is closed with CloseBadVersion.
-const Subprotocol = "tickroom.v1"
+const Subprotocol = "tickroom.v2"
 
 // MsgType is the first element of every protocol message.
 type MsgType uint8
 
 // Client to server messages.
 const (
-	MsgHello MsgType = 1 // [1, {hello fields}]
-	MsgInput MsgType = 2 // [2, seq u32, payload]
-	MsgPong  MsgType = 3 // [3, ping id u32]
-	MsgChat  MsgType = 4 // [4, text]
-	MsgLeave MsgType = 5 // [5]
+	MsgHello   MsgType = 1 // [1, {hello fields}]
+	MsgInput   MsgType = 2 // [2, seq u32, payload]
+	MsgPong    MsgType = 3 // [3, ping id u32]
+	MsgChat    MsgType = 4 // [4, text]
+	MsgLeave   MsgType = 5 // [5]
+	MsgRequest MsgType = 6 // [6, request id u32, kind, data]
 )
 
 // Server to client messages.
@@ -23,8 +24,9 @@ const (
 	MsgWelcome  MsgType = 16 // [16, {welcome fields}]                    reliable
 	MsgEvent    MsgType = 17 // [17, event seq u32, tick u32, kind, data] reliable
 	MsgPing     MsgType = 18 // [18, ping id u32, server time ms, tick, rtt ms] reliable
-	MsgError    MsgType = 19 // [19, code, message]                       reliable
-	MsgSnapshot MsgType = 20 // [20, tick, base tick, acked input seq, payload] volatile
+	MsgError    MsgType = 19 // [19, code, message, input seq or 0]       reliable
+	MsgSnapshot MsgType = 20 // [20, tick, base tick, acked input seq, payload bin] volatile
+	MsgReply    MsgType = 21 // [21, request id, code ("" = ok), message, data] reliable
 )
 
 func (t MsgType) String() string {
@@ -39,6 +41,8 @@ func (t MsgType) String() string {
 		return "chat"
 	case MsgLeave:
 		return "leave"
+	case MsgRequest:
+		return "request"
 	case MsgWelcome:
 		return "welcome"
 	case MsgEvent:
@@ -49,6 +53,8 @@ func (t MsgType) String() string {
 		return "error"
 	case MsgSnapshot:
 		return "snapshot"
+	case MsgReply:
+		return "reply"
 	}
 	return "unknown"
 }
@@ -119,13 +125,16 @@ type Member struct {
 	Name     string
 }
 
-// Error codes carried by MsgError.
+// Error codes carried by MsgError, and by MsgReply for a request that
+// failed.
 const (
-	ErrCodeBadMessage  = "bad_message"  // not a protocol message
-	ErrCodeUnknownType = "unknown_type" // a message type the server does not know
-	ErrCodeBadInput    = "bad_input"    // the game refused an input payload
-	ErrCodeRateLimited = "rate_limited" // inputs, chat, pongs or leaves over the per-connection rate; dropped
-	ErrCodeBadSeq      = "bad_seq"      // input seq not increasing; dropped
-	ErrCodeNotAllowed  = "not_allowed"  // e.g. input from a spectator
-	ErrCodeJoin        = "join_failed"  // the hello could not be honoured
+	ErrCodeBadMessage     = "bad_message"     // not a protocol message, or one the server refuses as such
+	ErrCodeUnknownType    = "unknown_type"    // a message type the server does not know
+	ErrCodeBadInput       = "bad_input"       // the game refused an input payload
+	ErrCodeRateLimited    = "rate_limited"    // a message over a rate limit; dropped
+	ErrCodeBadSeq         = "bad_seq"         // input seq not increasing; dropped
+	ErrCodeNotAllowed     = "not_allowed"     // e.g. input from a spectator
+	ErrCodeUnknownRequest = "unknown_request" // a request kind nobody answers (reply only)
+	ErrCodeBadRequest     = "bad_request"     // the request's data was refused (reply only)
+	ErrCodeFailed         = "failed"          // the request could not be carried out (reply only)
 )

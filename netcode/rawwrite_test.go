@@ -153,7 +153,7 @@ func FuzzFrames(f *testing.F) {
 			seq++
 			conn.SendEvent(seq, &netcode.Event{Tick: 1, Kind: text})
 		} else {
-			conn.SendError("x", text)
+			conn.SendError("x", text, 0)
 		}
 		m := next(t, ws)
 		got := m.Text
@@ -295,7 +295,7 @@ func TestOrderUnderLoad(t *testing.T) {
 			lastSnap = m.Tick
 		case netcode.MsgPing:
 			pings++
-			send(t, ws, netcode.AppendPong(nil, m.Seq))
+			send(t, ws, netcode.AppendPong(nil, m.ID))
 		}
 	}
 	if st := c.Stats(); st.Writes >= st.ReliableWritten+st.SnapshotsWritten {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -100,11 +99,10 @@ type reader struct {
 	c   *Conn
 	h   Handler
 	dec *Decoder
-	// inputs limits inputs and chat; control limits pongs and leave.
+	// inputs limits inputs, chat and requests; control limits pongs and
+	// leave.
 	inputs, control *tokenBucket
 	lastSeq         uint32
-	// dropStreak counts the messages that either bucket dropped in a row.
-	dropStreak int
 }
 
 // handle handles one message.
@@ -125,22 +123,21 @@ func (r *reader) handle(typ websocket.MessageType, data []byte) {
 	}
 	switch m.Type {
 	case MsgPong:
-		if r.allow(r.control, &c.controlDropped, "pongs and leaves") {
-			c.pong(m.Seq)
+		if r.allow(r.control, &m) {
+			c.pong(m.ID)
 		}
 	case MsgLeave:
-		if r.allow(r.control, &c.controlDropped, "pongs and leaves") {
+		if r.allow(r.control, &m) {
 			r.h.HandleMessage(c, &m)
 		}
-	case MsgInput, MsgChat:
-		if !r.allow(r.inputs, &c.inputsDropped, "inputs and chat messages") {
-			c.rateLimited.Add(1)
+	case MsgInput, MsgChat, MsgRequest:
+		if !r.allow(r.inputs, &m) {
 			return
 		}
 		if m.Type == MsgInput {
 			if m.Seq <= r.lastSeq {
 				c.inputsDropped.Add(1)
-				c.SendError(ErrCodeBadSeq, fmt.Sprintf("input seq %d not above %d: dropped", m.Seq, r.lastSeq))
+				c.SendError(ErrCodeBadSeq, fmt.Sprintf("input seq %d not above %d: dropped", m.Seq, r.lastSeq), m.Seq)
 				return
 			}
 			r.lastSeq = m.Seq
@@ -154,26 +151,50 @@ func (r *reader) handle(typ websocket.MessageType, data []byte) {
 	}
 }
 
-// allow takes a token from b for the message just read and reports whether
-// it may be handled. One over the limit is dropped and counted in dropped;
-// the first drop of a streak is answered with a rate_limited error, and
-// FloodLimit drops in a row, from either bucket, close the connection with
-// CloseFlood. A message that passes ends the streak.
-func (r *reader) allow(b *tokenBucket, dropped *atomic.Uint64, what string) bool {
+// allow takes a token from b for message m, just read, and reports whether
+// it may be handled; one over the limit is dropped (Drop). A message that
+// passes ends the streak of drops.
+func (r *reader) allow(b *tokenBucket, m *Message) bool {
 	if b.take(time.Now()) {
-		r.dropStreak = 0
+		r.c.dropStreak = 0
 		return true
 	}
-	c := r.c
-	dropped.Add(1)
-	r.dropStreak++
-	if r.dropStreak == 1 {
-		c.SendError(ErrCodeRateLimited, fmt.Sprintf("over %g %s per second: dropped", b.rate, what))
+	what := "inputs, chat messages and requests"
+	if b == r.control {
+		what = "pongs and leaves"
 	}
-	if r.dropStreak >= c.cfg.FloodLimit {
+	r.c.Drop(m, fmt.Sprintf("over %g %s per second", b.rate, what))
+	return false
+}
+
+// Drop drops message m, read from the connection, over a rate limit: the
+// connection's own, or one its Handler keeps (Handler runs on the reader
+// goroutine, the only one that may call Drop). Every drop is answered
+// once: a request by its reply, anything else by an error, both with code
+// rate_limited and a message that starts with why; the error carries the
+// input's seq (0 for other messages). FloodLimit drops in a row close the
+// connection with CloseFlood.
+func (c *Conn) Drop(m *Message, why string) {
+	c.dropStreak++
+	switch m.Type {
+	case MsgPong, MsgLeave:
+		c.controlDropped.Add(1)
+	default:
+		c.inputsDropped.Add(1)
+		c.rateLimited.Add(1)
+	}
+	msg := why + ": " + m.Type.String() + " dropped"
+	switch m.Type {
+	case MsgRequest:
+		c.SendReply(m.ID, ErrCodeRateLimited, msg, nil)
+	case MsgInput:
+		c.SendError(ErrCodeRateLimited, msg, m.Seq)
+	default:
+		c.SendError(ErrCodeRateLimited, msg, 0)
+	}
+	if c.dropStreak >= c.cfg.FloodLimit {
 		c.Close(CloseFlood, "flood: too many messages over the rate limit", true)
 	}
-	return false
 }
 
 // readFailed records why reading stopped, unless a close was already under
@@ -191,7 +212,7 @@ func (c *Conn) readFailed(err error) {
 
 func (c *Conn) badMessage(code, msg string) {
 	n := c.badMessages.Add(1)
-	c.SendError(code, msg)
+	c.SendError(code, msg, 0)
 	if n >= uint64(c.cfg.MaxBadMessages) {
 		c.Close(CloseBadMessage, "too many bad messages", true)
 	}

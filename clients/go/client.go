@@ -40,6 +40,10 @@ type Client struct {
 	lastEv  atomic.Uint32
 	rtt     atomic.Uint32
 
+	reqMu   sync.Mutex
+	nextReq uint32
+	waiting map[uint32]chan reply // by request id
+
 	patch func(dst, base, delta []byte) ([]byte, error)
 	// state is the full payload of the last snapshot, the base of the next
 	// delta; spare is the buffer the next patch writes into.
@@ -73,7 +77,7 @@ func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
 		limit = 1 << 20
 	}
 	ws.SetReadLimit(limit)
-	c := &Client{ws: ws, dec: netcode.NewDecoder(), patch: opts.Patch}
+	c := &Client{ws: ws, dec: netcode.NewDecoder(), patch: opts.Patch, waiting: make(map[uint32]chan reply)}
 	h := opts.Hello
 	h.Deltas = h.Deltas || opts.Patch != nil
 	hello, err := netcode.AppendHello(nil, &h)
@@ -111,7 +115,9 @@ func (c *Client) RTT() uint32 { return c.rtt.Load() }
 func (c *Client) LastEvent() uint32 { return c.lastEv.Load() }
 
 // Next returns the next event, snapshot, error or welcome. It answers
-// pings itself. After the server closes, the error carries the close code
+// pings itself, and hands each reply to the Request waiting for it; it
+// returns the replies nobody waits for (a Request that gave up). After
+// the server closes, the error carries the close code
 // (websocket.CloseStatus). The message's byte fields (Payload) are valid
 // until the next call to Next, which reuses the buffer they point into.
 func (c *Client) Next(ctx context.Context) (netcode.Message, error) {
@@ -129,11 +135,15 @@ func (c *Client) Next(ctx context.Context) (netcode.Message, error) {
 		}
 		switch m.Type {
 		case netcode.MsgPing:
-			c.rtt.Store(m.Ack)
-			if err := c.send(ctx, func(b []byte) []byte { return netcode.AppendPong(b, m.Seq) }); err != nil {
+			c.rtt.Store(m.RTTMillis)
+			if err := c.send(ctx, func(b []byte) []byte { return netcode.AppendPong(b, m.ID) }); err != nil {
 				return m, err
 			}
 			continue
+		case netcode.MsgReply:
+			if c.answer(&m) {
+				continue
+			}
 		case netcode.MsgEvent:
 			c.lastEv.Store(m.Seq)
 		case netcode.MsgSnapshot:
@@ -233,3 +243,68 @@ func (c *Client) Close() error {
 // CloseNow drops the connection without a close handshake, as a lost
 // network would.
 func (c *Client) CloseNow() error { return c.ws.CloseNow() }
+
+// RequestError is a request's error reply: Code is one of the protocol's
+// error codes (netcode.ErrCodeUnknownRequest and the others).
+type RequestError struct {
+	Code, Message string
+}
+
+func (e *RequestError) Error() string {
+	return fmt.Sprintf("client: request refused: %s: %s", e.Code, e.Message)
+}
+
+// reply is what a waiting Request gets.
+type reply struct {
+	data []byte
+	err  error
+}
+
+// Request sends a request of kind with data (msgpack-encoded; nil for
+// none) and waits for its reply, returning the reply's data (raw msgpack)
+// or a *RequestError. Replies arrive through Next: Request needs a
+// goroutine that keeps calling Next, as a client's read loop does. It
+// gives up when ctx ends, with ctx's error; a reply that comes later is
+// returned by Next.
+func (c *Client) Request(ctx context.Context, kind string, data []byte) ([]byte, error) {
+	ch := make(chan reply, 1)
+	c.reqMu.Lock()
+	c.nextReq++
+	id := c.nextReq
+	c.waiting[id] = ch
+	c.reqMu.Unlock()
+	defer func() {
+		c.reqMu.Lock()
+		delete(c.waiting, id)
+		c.reqMu.Unlock()
+	}()
+	if err := c.send(ctx, func(b []byte) []byte { return netcode.AppendRequest(b, id, kind, data) }); err != nil {
+		return nil, err
+	}
+	select {
+	case r := <-ch:
+		return r.data, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("client: request %q: %w", kind, ctx.Err())
+	}
+}
+
+// answer hands reply m to the Request waiting for it, and reports whether
+// one was.
+func (c *Client) answer(m *netcode.Message) bool {
+	c.reqMu.Lock()
+	ch, ok := c.waiting[m.ID]
+	delete(c.waiting, m.ID)
+	c.reqMu.Unlock()
+	if !ok {
+		return false
+	}
+	var r reply
+	if m.Code != "" {
+		r.err = &RequestError{Code: m.Code, Message: m.Text}
+	} else {
+		r.data = append([]byte(nil), m.Payload...) // the read buffer is reused
+	}
+	ch <- r
+	return true
+}

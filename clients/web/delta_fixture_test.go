@@ -16,7 +16,7 @@ import (
 	"github.com/tickroom/tickroom/game/snake"
 )
 
-const deltaFixturePath = "testdata/snake-deltas.json"
+const deltaFixturePath = "../../docs/vectors/snake-deltas.json"
 
 // deltaFixture is a sequence of Snake deltas as the server computes them,
 // each with the snapshot it was taken from and the one it stands for. The

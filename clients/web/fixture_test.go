@@ -13,9 +13,9 @@ import (
 	"github.com/tickroom/tickroom/game/snake"
 )
 
-var update = flag.Bool("update", false, "regenerate testdata/snake-snapshot.json and testdata/snake-deltas.json from seeded games")
+var update = flag.Bool("update", false, "regenerate docs/vectors/snake-snapshot.json and snake-deltas.json from seeded games")
 
-const fixturePath = "testdata/snake-snapshot.json"
+const fixturePath = "../../docs/vectors/snake-snapshot.json"
 
 // fixture is a Snake snapshot as the server encodes it and as a client must
 // decode it. The JavaScript tests (test/snake.test.js) decode the same

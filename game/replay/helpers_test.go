@@ -124,3 +124,10 @@ func playMatch(w io.Writer, seed uint64, ticks int) ([]uint64, error) {
 	}
 	return r.hashes, r.rec.Close()
 }
+
+// request makes a request as a room would: recorded when answered.
+func (r *room) request(p game.PlayerID, kind string, data []byte) {
+	if _, err := r.g.Request(p, kind, data); err == nil {
+		r.err = errors.Join(r.err, r.rec.Request(p, kind, data))
+	}
+}

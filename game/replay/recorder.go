@@ -16,9 +16,10 @@ const Version = 1
 
 // Kinds of call in a record.
 const (
-	callJoin  = 0
-	callLeave = 1
-	callInput = 2
+	callJoin    = 0
+	callLeave   = 1
+	callInput   = 2
+	callRequest = 3
 )
 
 // ErrClosed is returned by a Recorder's methods after Close.
@@ -99,6 +100,18 @@ func (r *Recorder) Input(p game.PlayerID, payload []byte) error {
 	// EncodeBytes would write nil for a nil payload; keep it a bin.
 	_ = r.callEnc.EncodeBytesLen(len(payload))
 	r.calls.Write(payload)
+	return nil
+}
+
+// Request records a request that the game answered (game.Requester);
+// one it refused did not change the state, as a rejected input.
+func (r *Recorder) Request(p game.PlayerID, kind string, data []byte) error {
+	if err := r.call(callRequest, p, 4); err != nil {
+		return err
+	}
+	_ = r.callEnc.EncodeString(kind)
+	_ = r.callEnc.EncodeBytesLen(len(data))
+	r.calls.Write(data)
 	return nil
 }
 

@@ -246,6 +246,27 @@ func (p *player) call() error {
 		if err := p.g.Input(id, bytes.Clone(payload)); err != nil {
 			p.reject(fmt.Sprintf("input of player %d rejected: %v", id, err))
 		}
+	case kind == callRequest && n == 4:
+		kindName, err := p.bytes()
+		if err != nil {
+			return err
+		}
+		name := string(kindName) // bytes reuses its buffer
+		data, err := p.bytes()
+		if err != nil {
+			return err
+		}
+		if err := netcode.CheckValue(data); errors.Is(err, netcode.ErrTooDeep) {
+			return fmt.Errorf("request of player %d: %w: %w", id, err, ErrCorrupt)
+		}
+		g, ok := p.g.(game.Requester)
+		if !ok {
+			p.reject(fmt.Sprintf("request %q of player %d: the game answers no requests", name, id))
+			break
+		}
+		if _, err := g.Request(id, name, data); err != nil {
+			p.reject(fmt.Sprintf("request %q of player %d refused: %v", name, id, err))
+		}
 	default:
 		return fmt.Errorf("call kind %d with %d fields: %w", kind, n, ErrCorrupt)
 	}

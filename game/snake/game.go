@@ -49,6 +49,9 @@ type Game struct {
 	snakeCells int // cells covered by snakes, to know when the board is full
 	dropped    uint64
 	events     []game.Event
+	// pending are the events of requests answered since the last Step,
+	// which returns them first.
+	pending []game.Event
 
 	// gen counts the changes to the state (Step, Join, Leave, Input), so
 	// that what is derived from it can tell whether it is still current.
@@ -74,6 +77,8 @@ type player struct {
 	queue     [maxQueue]Direction
 	queued    int
 	dropped   uint32
+	// hue is the chosen colour's hue plus one; 0 = none chosen.
+	hue uint16
 
 	// Scratch of one Step.
 	next   int // next head cell, -1 when off the board

@@ -34,6 +34,11 @@ func (g *Game) StateHash() uint64 {
 		for _, d := range pl.queue[:pl.queued] {
 			h = h.byte(byte(d))
 		}
+		if pl.hue != 0 {
+			// Only when chosen, so that matches without colours hash as
+			// they did before colours existed (recordings stay valid).
+			h = h.u16(pl.hue)
+		}
 		h = h.u32(uint32(pl.body.len()))
 		for k := range pl.body.len() {
 			h = h.u16(pl.body.at(k))

@@ -8,7 +8,9 @@ import "github.com/tickroom/tickroom/game"
 func (g *Game) Step(tick uint32) []game.Event {
 	g.tick = tick
 	g.gen++
-	g.events = g.events[:0]
+	g.events = append(g.events[:0], g.pending...)
+	clear(g.pending)
+	g.pending = g.pending[:0]
 	g.steer()
 	g.vacateTails()
 	g.judge()

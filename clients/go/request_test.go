@@ -1,0 +1,108 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/internal/testgame"
+	"github.com/tickroom/tickroom/lobby"
+	"github.com/tickroom/tickroom/netcode"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// dial starts a server whose rooms tick at rate and joins it.
+func dial(t *testing.T, rate int) *client.Client {
+	t.Helper()
+	typ, _ := testgame.Type("count", testgame.Options{})
+	srv := lobby.NewServer(lobby.Config{Room: lobby.RoomConfig{TickRate: rate}}, nil)
+	if err := srv.Register(typ); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		hs.Close()
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, "ws"+strings.TrimPrefix(hs.URL, "http")+"/ws", client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// readLoop calls Next until the connection ends, passing on the replies
+// that no Request waited for.
+func readLoop(t *testing.T, c *client.Client) <-chan netcode.Message {
+	out := make(chan netcode.Message, 16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			m, err := c.Next(context.Background())
+			if err != nil {
+				return
+			}
+			if m.Type == netcode.MsgReply {
+				out <- m
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		c.CloseNow()
+		<-done
+	})
+	return out
+}
+
+func TestRequest(t *testing.T) {
+	t.Parallel()
+	c := dial(t, 20)
+	readLoop(t, c)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if b, err := c.Request(ctx, lobby.RequestRoomInfo, nil); err != nil || len(b) == 0 {
+		t.Fatalf("room.info: % x, %v", b, err)
+	}
+	_, err := c.Request(ctx, "dance", nil)
+	var re *client.RequestError
+	if !errors.As(err, &re) || re.Code != netcode.ErrCodeUnknownRequest || re.Message == "" {
+		t.Errorf("unknown kind: got %v, want a RequestError %q with a message", err, netcode.ErrCodeUnknownRequest)
+	}
+}
+
+// TestRequestTimeout: Request gives up with its context; the reply that
+// comes later is Next's.
+func TestRequestTimeout(t *testing.T) {
+	t.Parallel()
+	c := dial(t, 1) // requests wait up to a second for the room's tick
+	late := readLoop(t, c)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Request(ctx, lobby.RequestRoomInfo, nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v after %v, want the context's deadline", err, time.Since(start))
+	}
+	select {
+	case m := <-late:
+		if m.ID != 1 || m.Code != "" {
+			t.Errorf("late reply: id %d code %q, want request 1's success", m.ID, m.Code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the late reply never came through Next")
+	}
+}
