@@ -139,7 +139,7 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello, addr string) (*member, er
 		}
 		reserved = true
 	}
-	spectators := len(r.members) - int(r.stats.players.Load())
+	spectators := len(r.members) - r.stats.Players
 	switch {
 	case h.Spectator && spectators >= r.cfg.MaxSpectators:
 		return nil, fmt.Errorf("%w: %d spectators", ErrRoomFull, spectators)

@@ -21,23 +21,41 @@ type metrics struct {
 
 	stepSeconds    prometheus.Histogram
 	latenessSecs   prometheus.Histogram
-	steps          prometheus.Counter
-	overruns       prometheus.Counter
-	skipped        prometheus.Counter
-	catchUps       prometheus.Counter
 	published      prometheus.Counter
 	inputsApplied  *prometheus.CounterVec
 	requests       *prometheus.CounterVec
 	connsOpened    prometheus.Counter
 	connsClosed    *prometheus.CounterVec
 	matchmake      *prometheus.CounterVec
-	resExpired     prometheus.Counter
 	roomsCreated   prometheus.Counter
 	roomsDisposed  prometheus.Counter
 	roomPanics     prometheus.Counter
 	throttled      *prometheus.CounterVec
 	snapshotBytes  prometheus.Histogram
 	connStatsCache *connTotals
+	// endedRooms sums the counters of the rooms that have ended, so that
+	// the room counters, read from the live rooms at scrape time, only
+	// grow.
+	endedMu    sync.Mutex
+	endedRooms RoomStats
+}
+
+// roomEnded takes an ended room out of the live ones (forget) and adds
+// its final counters to the totals, in one step for the collector: a
+// scrape sees the room either live or in the totals, never both or
+// neither, so that the sums only grow.
+func (m *metrics) roomEnded(s RoomStats, forget func()) {
+	m.endedMu.Lock()
+	defer m.endedMu.Unlock()
+	forget()
+	m.endedRooms.add(s)
+}
+
+// roomsAndEnded returns the live rooms and the ended ones' totals.
+func (m *metrics) roomsAndEnded(rooms func() []*Room) ([]*Room, RoomStats) {
+	m.endedMu.Lock()
+	defer m.endedMu.Unlock()
+	return rooms(), m.endedRooms
 }
 
 func newMetrics(s *Server) *metrics {
@@ -63,13 +81,8 @@ func newMetrics(s *Server) *metrics {
 	counter := func(name, help string) prometheus.Counter {
 		return prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
 	}
-	m.steps = counter("tickroom_room_steps_total", "Room ticks run.")
-	m.overruns = counter("tickroom_room_overruns_total", "Room ticks that took longer than the tick period.")
-	m.skipped = counter("tickroom_room_skipped_ticks_total", "Due ticks skipped after a stall, beyond the catch-up limit.")
-	m.catchUps = counter("tickroom_room_catchup_steps_total", "Extra ticks run at one wake-up to catch up after a late one.")
 	m.published = counter("tickroom_snapshots_published_total", "Snapshots put in connections' latest-wins slots.")
 	m.connsOpened = counter("tickroom_connections_opened_total", "WebSocket connections accepted.")
-	m.resExpired = counter("tickroom_reservations_expired_total", "Seat reservations that expired unused.")
 	m.roomsCreated = counter("tickroom_rooms_created_total", "Rooms created.")
 	m.roomsDisposed = counter("tickroom_rooms_ended_total", "Rooms ended.")
 	m.roomPanics = counter("tickroom_room_panics_total", "Rooms ended because their game panicked.")
@@ -93,12 +106,12 @@ func newMetrics(s *Server) *metrics {
 		Name: "tickroom_matchmake_requests_total",
 		Help: "Matchmaking requests, by HTTP status of the answer.",
 	}, []string{"status"})
-	for _, c := range []prometheus.Collector{m.stepSeconds, m.latenessSecs, m.snapshotBytes, m.steps, m.overruns,
-		m.skipped, m.catchUps, m.published, m.connsOpened, m.resExpired, m.roomsCreated, m.roomsDisposed,
+	for _, c := range []prometheus.Collector{m.stepSeconds, m.latenessSecs, m.snapshotBytes,
+		m.published, m.connsOpened, m.roomsCreated, m.roomsDisposed,
 		m.inputsApplied, m.requests, m.connsClosed, m.matchmake, m.roomPanics, m.throttled} {
 		f(c)
 	}
-	f(&serverCollector{s: s, totals: m.connStatsCache})
+	f(&serverCollector{s: s, totals: m.connStatsCache, met: m})
 	// Series that exist from the start read as 0 rather than missing.
 	for _, r := range []string{"accepted", "bad_input"} {
 		m.inputsApplied.WithLabelValues(r)
@@ -194,6 +207,7 @@ func (t *connTotals) sum() (total netcode.Stats, depthSum, depthMax, live int) {
 type serverCollector struct {
 	s      *Server
 	totals *connTotals
+	met    *metrics
 }
 
 var (
@@ -212,24 +226,31 @@ var (
 	descDropped    = prometheus.NewDesc("tickroom_inputs_dropped_total", "Client messages dropped by the connection, by reason (rate_limited, bad_seq, control_rate_limited: pongs and leaves).", []string{"reason"}, nil)
 	descBad        = prometheus.NewDesc("tickroom_bad_messages_total", "Malformed or unknown client messages.", nil, nil)
 	descDepth      = prometheus.NewDesc("tickroom_reliable_queue_depth", "Reliable messages queued on live connections, by stat (sum, max).", []string{"stat"}, nil)
+	descSteps      = prometheus.NewDesc("tickroom_room_steps_total", "Room ticks run.", nil, nil)
+	descOverruns   = prometheus.NewDesc("tickroom_room_overruns_total", "Room ticks that took longer than the tick period.", nil, nil)
+	descSkipped    = prometheus.NewDesc("tickroom_room_skipped_ticks_total", "Due ticks skipped after a stall, beyond the catch-up limit.", nil, nil)
+	descCatchUps   = prometheus.NewDesc("tickroom_room_catchup_steps_total", "Extra ticks run at one wake-up to catch up after a late one.", nil, nil)
+	descResExpired = prometheus.NewDesc("tickroom_reservations_expired_total", "Seat reservations that expired unused.", nil, nil)
 )
 
 func (c *serverCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descRooms, descPlayers, descSpectators, descReserved, descConns,
-		descWritten, descConflated, descReliable, descBytes, descDeltas, descWrites, descSlow, descDropped, descBad, descDepth} {
+		descWritten, descConflated, descReliable, descBytes, descDeltas, descWrites, descSlow, descDropped, descBad, descDepth,
+		descSteps, descOverruns, descSkipped, descCatchUps, descResExpired} {
 		ch <- d
 	}
 }
 
 func (c *serverCollector) Collect(ch chan<- prometheus.Metric) {
-	rooms := c.s.Rooms()
+	rooms, sums := c.met.roomsAndEnded(c.s.Rooms)
 	var players, away, spectators, reserved int
 	for _, r := range rooms {
-		st := &r.stats
-		players += int(st.players.Load())
-		away += int(st.away.Load())
-		spectators += int(st.spectators.Load())
-		reserved += int(st.reserved.Load())
+		st := r.Stats()
+		players += st.Players
+		away += st.Away
+		spectators += st.Spectators
+		reserved += st.Reserved
+		sums.add(st)
 	}
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
@@ -257,4 +278,9 @@ func (c *serverCollector) Collect(ch chan<- prometheus.Metric) {
 	count(descBad, total.BadMessages)
 	gauge(descDepth, float64(depthSum), "sum")
 	gauge(descDepth, float64(depthMax), "max")
+	count(descSteps, sums.Steps)
+	count(descOverruns, sums.Overruns)
+	count(descSkipped, sums.SkippedTicks)
+	count(descCatchUps, sums.CatchUpSteps)
+	count(descResExpired, sums.ReservationsExpired)
 }

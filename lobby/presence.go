@@ -103,8 +103,7 @@ func (r *Room) expire(now time.Time) {
 		if now.After(res.until) {
 			delete(r.reservations, token)
 			r.reservationGone(res)
-			r.stats.reservationsExpired.Add(1)
-			r.met.resExpired.Inc()
+			r.stats.ReservationsExpired++
 			r.countMembers()
 		}
 	}

@@ -59,8 +59,8 @@ func sizeHint(n int) int { return n + n/4 + 64 }
 func (r *Room) snapshot(payload []byte, size *int) *netcode.Snapshot {
 	r.snapID++
 	*size = len(payload)
-	r.stats.encs.Add(1)
-	r.stats.snapBytes.Store(int64(len(payload)))
+	r.stats.SnapshotsEncoded++
+	r.stats.SnapshotBytes = len(payload)
 	r.met.snapshotBytes.Observe(float64(len(payload)))
 	return &netcode.Snapshot{Tick: r.tick, ID: r.snapID, Payload: payload, Deltas: r.deltas}
 }

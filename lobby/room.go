@@ -82,7 +82,9 @@ type Room struct {
 	// kicked are the members the host kicked during this tick's requests.
 	kicked []*member
 
-	stats roomCounters
+	// stats belongs to the room goroutine; shown is its published copy.
+	stats RoomStats
+	shown shownStats
 	// claims counts the quick-play joins and reservations on their way in
 	// (quickPlay), so that openRoom counts their seats.
 	claims atomic.Int64
@@ -108,16 +110,6 @@ func (c *claim) release() {
 	if c != nil && c.done.CompareAndSwap(false, true) {
 		c.r.claims.Add(-1)
 	}
-}
-
-// roomCounters are written by the room goroutine and read by anyone.
-type roomCounters struct {
-	tick, snapBytes                          atomic.Int64
-	players, away, spectators, reserved      atomic.Int64
-	locked                                   atomic.Bool
-	steps, catchUps, skipped, overruns, encs atomic.Uint64
-	reservationsExpired                      atomic.Uint64
-	maxLate, maxStep, lastStep               atomic.Int64
 }
 
 // commandQueue bounds the room's command channel. Senders block (with
@@ -171,28 +163,12 @@ func (r *Room) Config() RoomConfig { return r.cfg }
 // Done is closed when the room has ended.
 func (r *Room) Done() <-chan struct{} { return r.done }
 
-// Stats returns the room's counters.
-func (r *Room) Stats() RoomStats {
-	s := &r.stats
-	return RoomStats{
-		Tick:                uint32(s.tick.Load()),
-		Players:             int(s.players.Load()),
-		Away:                int(s.away.Load()),
-		Spectators:          int(s.spectators.Load()),
-		Reserved:            int(s.reserved.Load()),
-		Locked:              s.locked.Load(),
-		ReservationsExpired: s.reservationsExpired.Load(),
-		Steps:               s.steps.Load(),
-		CatchUpSteps:        s.catchUps.Load(),
-		SkippedTicks:        s.skipped.Load(),
-		Overruns:            s.overruns.Load(),
-		SnapshotsEncoded:    s.encs.Load(),
-		SnapshotBytes:       int(s.snapBytes.Load()),
-		MaxLateness:         time.Duration(s.maxLate.Load()),
-		MaxStep:             time.Duration(s.maxStep.Load()),
-		LastStep:            time.Duration(s.lastStep.Load()),
-	}
-}
+// Stats returns the room's stats as of its last tick or change of
+// members.
+func (r *Room) Stats() RoomStats { return r.shown.load() }
+
+// publishStats publishes the room goroutine's stats.
+func (r *Room) publishStats() { r.shown.store(&r.stats) }
 
 // send hands the room a command, waiting while its queue is full.
 func (r *Room) send(ctx context.Context, c command) error {
@@ -248,6 +224,7 @@ var ErrGamePanicked = errors.New("the game panicked")
 func (r *Room) run(ctx context.Context) {
 	defer close(r.done)
 	defer r.onEnd(r)
+	defer r.publishStats()           // the final counters, for onEnd
 	defer func() { r.rec.close() }() // r.rec starts with the first member
 	defer r.releaseReservations()
 	defer r.recoverGame()
@@ -299,16 +276,12 @@ func (r *Room) run(ctx context.Context) {
 func (r *Room) runDue(sched *schedule, now time.Time) {
 	steps, skipped, late := sched.advance(now)
 	if steps > 0 {
-		r.record(&r.stats.maxLate, late)
+		r.stats.MaxLateness = max(r.stats.MaxLateness, late)
 		r.met.latenessSecs.Observe(late.Seconds())
 	}
-	if skipped > 0 {
-		r.stats.skipped.Add(uint64(skipped))
-		r.met.skipped.Add(float64(skipped))
-	}
+	r.stats.SkippedTicks += uint64(skipped)
 	if steps > 1 {
-		r.stats.catchUps.Add(uint64(steps - 1))
-		r.met.catchUps.Add(float64(steps - 1))
+		r.stats.CatchUpSteps += uint64(steps - 1)
 	}
 	for range steps {
 		r.step()
@@ -355,12 +328,6 @@ func (r *Room) reservationGone(res reservation) {
 	}
 }
 
-func (r *Room) record(max *atomic.Int64, d time.Duration) {
-	if int64(d) > max.Load() {
-		max.Store(int64(d))
-	}
-}
-
 // step runs one tick: inputs, game step, events, snapshot.
 func (r *Room) step() {
 	begin := time.Now()
@@ -397,18 +364,17 @@ func (r *Room) step() {
 	r.rec.endTick(r.tick)
 	published := r.publish()
 	took := time.Since(begin)
-	r.met.steps.Inc()
 	r.met.published.Add(float64(published))
 	r.met.stepSeconds.Observe(took.Seconds())
 	s := &r.stats
-	s.steps.Add(1)
-	s.tick.Store(int64(r.tick))
-	s.lastStep.Store(int64(took))
-	r.record(&s.maxStep, took)
+	s.Steps++
+	s.Tick = r.tick
+	s.LastStep = took
+	s.MaxStep = max(s.MaxStep, took)
 	if took > r.dt {
-		s.overruns.Add(1)
-		r.met.overruns.Inc()
+		s.Overruns++
 	}
+	r.publishStats()
 }
 
 // flush has the members' queued messages written, after a command (a
@@ -451,11 +417,11 @@ func (r *Room) countMembers() {
 		}
 	}
 	s := &r.stats
-	s.players.Store(int64(players))
-	s.away.Store(int64(away))
-	s.spectators.Store(int64(len(r.members) - players))
-	s.reserved.Store(int64(len(r.reservations)))
-	s.locked.Store(r.locked)
+	s.Players, s.Away = players, away
+	s.Spectators = len(r.members) - players
+	s.Reserved = len(r.reservations)
+	s.Locked = r.locked
+	r.publishStats()
 	if len(r.members) == 0 {
 		r.emptySince = time.Now()
 	}
@@ -466,12 +432,13 @@ func (r *Room) countMembers() {
 
 // info is the room's registry entry.
 func (r *Room) info() RoomInfo {
+	s := r.Stats()
 	return RoomInfo{
 		ID:         r.id,
 		Game:       r.game,
-		Players:    int(r.stats.players.Load() + r.stats.reserved.Load()),
+		Players:    s.Players + s.Reserved,
 		MaxPlayers: r.cfg.MaxPlayers,
-		Locked:     r.stats.locked.Load(),
+		Locked:     s.Locked,
 		Private:    r.cfg.Private,
 	}
 }

@@ -288,9 +288,11 @@ func (s *Server) roomEnded(r *Room) {
 	if r.owner != "" {
 		s.addrs.roomEnded(r.owner)
 	}
-	s.mu.Lock()
-	delete(s.rooms, r.id)
-	s.mu.Unlock()
+	s.met.roomEnded(r.Stats(), func() {
+		s.mu.Lock()
+		delete(s.rooms, r.id)
+		s.mu.Unlock()
+	})
 	if err := s.reg.Delete(context.Background(), r.id); err != nil {
 		s.log.Warn("registry delete failed", LogRoom, r.id, "err", err)
 	}

@@ -60,7 +60,8 @@ wait:
 func (s *Server) players() int {
 	n := 0
 	for _, r := range s.Rooms() {
-		n += int(r.stats.players.Load() + r.stats.spectators.Load())
+		st := r.Stats()
+		n += st.Players + st.Spectators
 	}
 	return n
 }

@@ -217,9 +217,9 @@ func (s *Server) openRoom(gameName string) *Room {
 	var best *Room
 	bestSeats := -1
 	for _, r := range s.rooms {
-		st := &r.stats
-		seats := int(st.players.Load() + st.reserved.Load() + r.claims.Load())
-		if r.game != t.Name || r.cfg.Private || st.locked.Load() || seats >= r.cfg.MaxPlayers {
+		st := r.Stats()
+		seats := st.Players + st.Reserved + int(r.claims.Load())
+		if r.game != t.Name || r.cfg.Private || st.Locked || seats >= r.cfg.MaxPlayers {
 			continue
 		}
 		if seats > bestSeats || (seats == bestSeats && r.id < best.id) {

@@ -56,6 +56,12 @@ func TestDecodeRejects(t *testing.T) {
 		{"unknown type 255", []byte{0x91, 0xcc, 0xff}, netcode.ErrUnknownType},
 
 		{"hello without body", []byte{0x91, 0x01}, netcode.ErrMalformed},
+		{"request id 0", netcode.AppendRequest(nil, 0, "room.info", nil), netcode.ErrMalformed},
+		{"request without data", []byte{0x93, 0x06, 0x01, 0xa1, 'x'}, netcode.ErrMalformed},
+		{"request kind not a string", []byte{0x94, 0x06, 0x01, 0x01, 0xc0}, netcode.ErrMalformed},
+		{"reply without data", []byte{0x94, 0x15, 0x01, 0xa0, 0xa0}, netcode.ErrMalformed},
+		{"error without seq (v1)", []byte{0x93, 0x13, 0xa1, 'c', 0xa1, 'm'}, netcode.ErrMalformed},
+		{"snapshot payload not a bin (v1)", []byte{0x95, 0x14, 0x01, 0x00, 0x00, 0x91, 0x01}, netcode.ErrMalformed},
 		{"input without payload", []byte{0x92, 0x02, 0x01}, netcode.ErrMalformed},
 		{"input without seq", []byte{0x91, 0x02}, netcode.ErrMalformed},
 		{"pong without id", []byte{0x91, 0x03}, netcode.ErrMalformed},

@@ -30,21 +30,15 @@ type State struct {
 
 // RoomState is one room's health.
 type RoomState struct {
-	lobby.RoomInfo
-	TickRate     int           `json:"tickRate"`
-	Tick         uint32        `json:"tick"`
-	Away         int           `json:"away"`
-	Spectators   int           `json:"spectators"`
-	Reserved     int           `json:"reserved"`
-	Steps        uint64        `json:"steps"`
-	Overruns     uint64        `json:"overruns"`
-	SkippedTicks uint64        `json:"skippedTicks"`
-	CatchUps     uint64        `json:"catchUpSteps"`
-	MaxStepMs    float64       `json:"maxStepMs"`
-	LastStepMs   float64       `json:"lastStepMs"`
-	MaxLateMs    float64       `json:"maxLatenessMs"`
-	SnapshotSize int           `json:"snapshotBytes"`
-	Members      []MemberState `json:"members"`
+	ID         string `json:"id"`
+	Game       string `json:"game"`
+	MaxPlayers int    `json:"maxPlayers"`
+	Private    bool   `json:"private"`
+	TickRate   int    `json:"tickRate"`
+	// The room's stats as it last published them (players, tick health,
+	// counters), under their own JSON names.
+	lobby.RoomStats
+	Members []MemberState `json:"members"`
 }
 
 // MemberState is one member's connection health.
@@ -333,14 +327,8 @@ func state(ctx context.Context, srv *lobby.Server) State {
 		s := r.Stats()
 		cfg := r.Config()
 		rs := RoomState{
-			RoomInfo: lobby.RoomInfo{
-				ID: r.ID(), Game: r.Game(), Players: s.Players, MaxPlayers: cfg.MaxPlayers,
-				Locked: s.Locked, Private: cfg.Private,
-			},
-			TickRate: cfg.TickRate, Tick: s.Tick, Away: s.Away, Spectators: s.Spectators, Reserved: s.Reserved,
-			Steps: s.Steps, Overruns: s.Overruns, SkippedTicks: s.SkippedTicks, CatchUps: s.CatchUpSteps,
-			MaxStepMs: ms(s.MaxStep), LastStepMs: ms(s.LastStep), MaxLateMs: ms(s.MaxLateness),
-			SnapshotSize: s.SnapshotBytes, Members: []MemberState{},
+			ID: r.ID(), Game: r.Game(), MaxPlayers: cfg.MaxPlayers, Private: cfg.Private, TickRate: cfg.TickRate,
+			RoomStats: s, Members: []MemberState{},
 		}
 		st.Players += s.Players
 		members, err := r.Members(ctx)
