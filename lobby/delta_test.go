@@ -31,7 +31,7 @@ func (e *env) dialPatch(h netcode.Hello) *client.Client {
 func TestDeltaSnapshots(t *testing.T) {
 	t.Parallel()
 	typ, _ := testgame.Type("pad", testgame.Options{Padding: 2000})
-	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{TickRate: 50, Deltas: true}}, typ)
+	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{TickRate: 50, SendDeltas: true}}, typ)
 	full := e.dial(netcode.Hello{})
 	delta := e.dialPatch(netcode.Hello{Room: full.Welcome().Room})
 	if full.Welcome().Deltas || !delta.Welcome().Deltas {
@@ -87,7 +87,7 @@ func TestSnakeDeltas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{TickRate: 50, Deltas: true, Seed: 7}}, typ)
+	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{TickRate: 50, SendDeltas: true, Seed: 7}}, typ)
 	full := e.dial(netcode.Hello{})
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -121,7 +121,7 @@ func TestSnakeDeltas(t *testing.T) {
 func TestResumeStartsWithFullSnapshot(t *testing.T) {
 	t.Parallel()
 	typ, _ := testgame.Type("pad", testgame.Options{Padding: 2000})
-	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{Deltas: true}}, typ)
+	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{SendDeltas: true}}, typ)
 	c := e.dialPatch(netcode.Hello{})
 	for c.Deltas() == 0 {
 		next(t, c, netcode.MsgSnapshot)

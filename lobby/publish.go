@@ -62,7 +62,7 @@ func (r *Room) snapshot(payload []byte, size *int) *netcode.Snapshot {
 	r.stats.SnapshotsEncoded++
 	r.stats.SnapshotBytes = len(payload)
 	r.met.snapshotBytes.Observe(float64(len(payload)))
-	return &netcode.Snapshot{Tick: r.tick, ID: r.snapID, Payload: payload, Deltas: r.deltas}
+	return &netcode.Snapshot{Tick: r.tick, ID: r.snapID, Payload: payload, Policy: r.deltas}
 }
 
 // broadcastCmd sends an event to every member from outside the room.

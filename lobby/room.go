@@ -73,8 +73,8 @@ type Room struct {
 	viewSize     int // the last area-of-interest payload's size
 	rec          *recording
 	snapID       uint64
-	deltas       *netcode.Deltas // nil: full snapshots only
-	viewer       game.Viewer     // nil: every member sees the whole world
+	deltas       *netcode.DeltaPolicy // nil: full snapshots only
+	viewer       game.Viewer          // nil: every member sees the whole world
 	views        map[game.Rect]*netcode.Snapshot
 	// queued is set when a member was queued a message outside a tick's
 	// publish, which flush then has written.
@@ -141,8 +141,8 @@ func newRoom(id string, typ game.Type, cfg RoomConfig, log *slog.Logger, met *me
 	if r.configWire, err = encodeConfig(r.simConfig); err != nil {
 		return nil, err
 	}
-	if cfg.Deltas && typ.Delta != nil {
-		r.deltas = &netcode.Deltas{Func: typ.Delta, MaxAge: uint32(cfg.DeltaMaxAge)}
+	if cfg.SendDeltas && typ.Delta != nil {
+		r.deltas = &netcode.DeltaPolicy{Func: typ.Delta, MaxAge: uint32(cfg.DeltaMaxAge)}
 	}
 	if v, ok := sim.(game.Viewer); ok && cfg.AreaOfInterest {
 		r.viewer = v

@@ -27,9 +27,9 @@ type RoomConfig struct {
 	ResumeGrace time.Duration
 	// ReservationTTL is how long a seat reservation holds its seat.
 	ReservationTTL time.Duration
-	// Deltas sends snapshots as deltas, to clients that ask for them, when
+	// SendDeltas sends snapshots as deltas, to clients that ask for them, when
 	// the game type can make them (game.Type.Delta).
-	Deltas bool
+	SendDeltas bool
 	// AreaOfInterest sends each player only the part of the world around
 	// it, when the game can (game.Viewer).
 	AreaOfInterest bool

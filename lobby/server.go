@@ -210,7 +210,7 @@ func (s *Server) createRoom(ctx context.Context, gameName string, cfg RoomConfig
 		return nil, err
 	}
 	room.owner = owner
-	room.onMembers = s.publish
+	room.onMembers = s.putEntry
 	room.onReserve = s.addrs.reserve
 	room.onReservationGone = s.addrs.released
 	if s.cfg.Record != nil {
@@ -255,7 +255,7 @@ func (s *Server) roomDefaults(c RoomConfig) RoomConfig {
 	orDefault(&c.ResumeGrace, d.ResumeGrace)
 	orDefault(&c.ReservationTTL, d.ReservationTTL)
 	orDefault(&c.DeltaMaxAge, d.DeltaMaxAge)
-	orDefault(&c.Deltas, d.Deltas)
+	orDefault(&c.SendDeltas, d.SendDeltas)
 	orDefault(&c.AreaOfInterest, d.AreaOfInterest)
 	return c
 }
@@ -300,7 +300,7 @@ func (s *Server) roomEnded(r *Room) {
 
 // publish refreshes a room's registry entry after its members changed. It
 // runs on the room goroutine, so a remote Registry must make Put cheap.
-func (s *Server) publish(r *Room) {
+func (s *Server) putEntry(r *Room) {
 	if err := s.reg.Put(s.ctx, r.info()); err != nil {
 		s.log.Warn("registry put failed", LogRoom, r.id, "err", err)
 	}

@@ -89,7 +89,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.countClose(netcode.CloseUnauthorized)
 		return
 	}
-	room, m, err := s.admit(s.ctx, conn, hello, ip)
+	room, m, err := s.routeHello(s.ctx, conn, hello, ip)
 	if err != nil {
 		code, reason := joinCloseCode(err)
 		log.Refused("join refused", LogCode, netcode.CloseName(code), "err", err.Error())
@@ -125,7 +125,7 @@ func (s *Server) runConn(conn *netcode.Conn, room *Room, m *member, log connLog)
 }
 
 // admit finds the room a hello from addr asks for and joins it.
-func (s *Server) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr string) (*Room, *member, error) {
+func (s *Server) routeHello(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr string) (*Room, *member, error) {
 	id := h.Room
 	switch {
 	case h.Session != "":

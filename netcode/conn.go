@@ -379,7 +379,7 @@ func (c *Conn) signal() {
 }
 
 // SetDeltas lets the writer send snapshots as deltas against the last one
-// it wrote, when the snapshots allow it (Snapshot.Deltas). The client must
+// it wrote, when the snapshots allow it (Snapshot.Policy). The client must
 // have asked for them: it needs the game's Patch to rebuild each state.
 func (c *Conn) SetDeltas(on bool) { c.deltas.Store(on) }
 

@@ -8,14 +8,14 @@ import (
 
 // DeltaFunc appends to dst the change from snapshot payload base to cur
 // (see game.Type.Delta). It runs on writer goroutines, concurrently. A
-// panic in it is recovered and counted (Deltas.Panics), and the full
+// panic in it is recovered and counted (DeltaPolicy.Panics), and the full
 // payload goes instead.
 type DeltaFunc func(dst, base, cur []byte) ([]byte, error)
 
-// Deltas is how a room's snapshots may be sent as deltas. One value is
+// DeltaPolicy is how a room's snapshots may be sent as deltas. One value is
 // shared by all the snapshots of a room; its fields are read-only once it
 // is in use.
-type Deltas struct {
+type DeltaPolicy struct {
 	Func DeltaFunc
 	// MaxAge is the oldest base, in ticks, a delta is taken against: past
 	// it a delta is rarely smaller than the full state, and the writer
@@ -26,12 +26,12 @@ type Deltas struct {
 }
 
 // Panics returns how many times Func panicked.
-func (d *Deltas) Panics() uint64 { return d.panics.Load() }
+func (d *DeltaPolicy) Panics() uint64 { return d.panics.Load() }
 
 // take calls Func. A panic there would be on a connection's writer
 // goroutine, where nothing recovers it and it would end the process, all
 // rooms with it: it fails the delta instead.
-func (d *Deltas) take(base, cur []byte) (delta []byte, err error) {
+func (d *DeltaPolicy) take(base, cur []byte) (delta []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			d.panics.Add(1)
@@ -59,7 +59,7 @@ type deltaEntry struct {
 // payload should go instead (no delta function, base too old, delta not
 // smaller, or the game could not take it, by an error or a panic).
 func (s *Snapshot) deltaFrom(base *Snapshot) ([]byte, bool) {
-	d := s.Deltas
+	d := s.Policy
 	if d == nil || d.Func == nil || base == nil || base.Tick >= s.Tick || s.Tick-base.Tick > d.MaxAge {
 		return nil, false
 	}

@@ -17,7 +17,7 @@ import (
 func TestDeltaFuncPanicSendsFullSnapshots(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int32
-	deltas := &netcode.Deltas{Func: func([]byte, []byte, []byte) ([]byte, error) {
+	deltas := &netcode.DeltaPolicy{Func: func([]byte, []byte, []byte) ([]byte, error) {
 		calls.Add(1)
 		panic("game bug")
 	}, MaxAge: 8}
@@ -30,7 +30,7 @@ func TestDeltaFuncPanicSendsFullSnapshots(t *testing.T) {
 		conns = append(conns, ts.conn(t))
 	}
 	for i := range snaps {
-		s := &netcode.Snapshot{Tick: uint32(i + 1), ID: uint64(i + 1), Payload: payload(100, 7, byte(i)), Deltas: deltas}
+		s := &netcode.Snapshot{Tick: uint32(i + 1), ID: uint64(i + 1), Payload: payload(100, 7, byte(i)), Policy: deltas}
 		for _, c := range conns {
 			c.PublishSnapshot(s, 0)
 		}
@@ -72,7 +72,7 @@ func TestDeltaFuncPanicOnce(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int32
 	xor := xorDelta(&calls)
-	deltas := &netcode.Deltas{Func: func(dst, base, cur []byte) ([]byte, error) {
+	deltas := &netcode.DeltaPolicy{Func: func(dst, base, cur []byte) ([]byte, error) {
 		if cur[2] == 3 {
 			panic("game bug on tick 3")
 		}
@@ -82,7 +82,7 @@ func TestDeltaFuncPanicOnce(t *testing.T) {
 	ws := join(t, ts.url)
 	c := ts.conn(t)
 	for _, tc := range []struct{ tick, wantBase uint32 }{{1, 0}, {2, 1}, {3, 0}, {4, 3}, {5, 4}} {
-		c.PublishSnapshot(&netcode.Snapshot{Tick: tc.tick, ID: uint64(tc.tick), Payload: payload(100, 7, byte(tc.tick)), Deltas: deltas}, 0)
+		c.PublishSnapshot(&netcode.Snapshot{Tick: tc.tick, ID: uint64(tc.tick), Payload: payload(100, 7, byte(tc.tick)), Policy: deltas}, 0)
 		if m := next(t, ws); m.Tick != tc.tick || m.Base != tc.wantBase {
 			t.Fatalf("tick %d: base %d, want %d", m.Tick, m.Base, tc.wantBase)
 		}

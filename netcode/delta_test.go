@@ -45,12 +45,12 @@ func payload(n int, v, tag byte) []byte {
 func TestConnWritesDeltasAgainstLastWritten(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int32
-	deltas := &netcode.Deltas{Func: xorDelta(&calls), MaxAge: 2}
+	deltas := &netcode.DeltaPolicy{Func: xorDelta(&calls), MaxAge: 2}
 	ts := startServer(t, serverOptions{cfg: quiet(), before: func(c *netcode.Conn, _ *netcode.Hello) { c.SetDeltas(true) }})
 	ws := join(t, ts.url)
 	c := ts.conn(t)
 	snap := func(id uint64, tick uint32, p []byte) *netcode.Snapshot {
-		return &netcode.Snapshot{Tick: tick, ID: id, Payload: p, Deltas: deltas}
+		return &netcode.Snapshot{Tick: tick, ID: id, Payload: p, Policy: deltas}
 	}
 	for i, tc := range []struct {
 		snap     *netcode.Snapshot
@@ -88,12 +88,12 @@ func TestConnWritesDeltasAgainstLastWritten(t *testing.T) {
 func TestConnWithoutDeltasWritesFull(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int32
-	deltas := &netcode.Deltas{Func: xorDelta(&calls), MaxAge: 8}
+	deltas := &netcode.DeltaPolicy{Func: xorDelta(&calls), MaxAge: 8}
 	ts := startServer(t, serverOptions{cfg: quiet()})
 	ws := join(t, ts.url)
 	c := ts.conn(t)
 	for i := range 5 {
-		c.PublishSnapshot(&netcode.Snapshot{Tick: uint32(i + 1), ID: uint64(i + 1), Payload: payload(100, 7, byte(i)), Deltas: deltas}, 0)
+		c.PublishSnapshot(&netcode.Snapshot{Tick: uint32(i + 1), ID: uint64(i + 1), Payload: payload(100, 7, byte(i)), Policy: deltas}, 0)
 		if m := next(t, ws); m.Base != 0 {
 			t.Fatalf("tick %d: base %d, want full snapshots only", m.Tick, m.Base)
 		}
@@ -108,7 +108,7 @@ func TestConnWithoutDeltasWritesFull(t *testing.T) {
 func TestDeltaSharedByClientsWithTheSameBase(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int32
-	deltas := &netcode.Deltas{Func: xorDelta(&calls), MaxAge: 8}
+	deltas := &netcode.DeltaPolicy{Func: xorDelta(&calls), MaxAge: 8}
 	ts := startServer(t, serverOptions{cfg: quiet(), before: func(c *netcode.Conn, _ *netcode.Hello) { c.SetDeltas(true) }})
 	const clients = 5
 	type netcodeClient struct {
@@ -120,8 +120,8 @@ func TestDeltaSharedByClientsWithTheSameBase(t *testing.T) {
 		ws := join(t, ts.url)
 		wss = append(wss, &netcodeClient{ws: ws, c: ts.conn(t)})
 	}
-	s1 := &netcode.Snapshot{Tick: 1, ID: 1, Payload: payload(100, 7, 1), Deltas: deltas}
-	s2 := &netcode.Snapshot{Tick: 2, ID: 2, Payload: payload(100, 7, 2), Deltas: deltas}
+	s1 := &netcode.Snapshot{Tick: 1, ID: 1, Payload: payload(100, 7, 1), Policy: deltas}
+	s2 := &netcode.Snapshot{Tick: 2, ID: 2, Payload: payload(100, 7, 2), Policy: deltas}
 	for _, s := range []*netcode.Snapshot{s1, s2} {
 		for _, x := range wss {
 			x.c.PublishSnapshot(s, 0)

@@ -20,9 +20,9 @@ type Snapshot struct {
 	ID uint64
 	// Payload is the full state.
 	Payload []byte
-	// Deltas, when set, lets the writer send the change from the last
+	// Policy, when set, lets the writer send the change from the last
 	// snapshot it wrote on a connection instead of the full payload.
-	Deltas *Deltas
+	Policy *DeltaPolicy
 
 	cache deltaCache
 }

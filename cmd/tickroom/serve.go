@@ -181,7 +181,7 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	switch c.snapshots {
 	case "full":
 	case "delta":
-		cfg.Room.Deltas = true
+		cfg.Room.SendDeltas = true
 	default:
 		return cfg, fmt.Errorf("--snapshots %q: want full or delta", c.snapshots)
 	}

@@ -62,7 +62,7 @@ type Result struct {
 func Replay(r io.Reader, open Opener) (Result, error) {
 	src := &source{r: r}
 	br := bufio.NewReader(src)
-	p := &player{src: src, br: br, dec: msgpack.NewDecoder(br)}
+	p := &replayer{src: src, br: br, dec: msgpack.NewDecoder(br)}
 	if err := p.header(open); err != nil {
 		return p.res, fmt.Errorf("replay: header: %w", err)
 	}
@@ -78,7 +78,7 @@ func Replay(r io.Reader, open Opener) (Result, error) {
 }
 
 // player holds the state of one Replay.
-type player struct {
+type replayer struct {
 	src *source
 	// br is what dec reads from. The msgpack library reads a reader that
 	// has ReadByte and UnreadByte as it is, without a buffer of its own,
@@ -109,7 +109,7 @@ func (s *source) Read(b []byte) (int, error) {
 	return n, err
 }
 
-func (p *player) header(open Opener) error {
+func (p *replayer) header(open Opener) error {
 	if err := p.arrayLen(4); err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (p *player) header(open Opener) error {
 }
 
 // record replays one tick, or reads the end marker and reports done.
-func (p *player) record() (done bool, err error) {
+func (p *replayer) record() (done bool, err error) {
 	code, err := p.dec.PeekCode()
 	if err != nil {
 		return false, p.classify(err) // no end marker
@@ -205,7 +205,7 @@ func (p *player) record() (done bool, err error) {
 	return false, nil
 }
 
-func (p *player) call() error {
+func (p *replayer) call() error {
 	n, err := p.dec.DecodeArrayLen()
 	if err != nil {
 		return p.classify(err)
@@ -275,14 +275,14 @@ func (p *player) call() error {
 
 // reject notes that the game refused a recorded call, which it accepted when
 // recording: the tick diverges whatever its hash says.
-func (p *player) reject(reason string) {
+func (p *replayer) reject(reason string) {
 	if p.rejected == "" {
 		p.rejected = reason
 	}
 }
 
 // mismatch notes the first divergence.
-func (p *player) mismatch(tick uint32, want, got uint64, reason string) {
+func (p *replayer) mismatch(tick uint32, want, got uint64, reason string) {
 	if p.res.FirstMismatch == 0 {
 		p.res.FirstMismatch, p.res.Want, p.res.Got, p.res.Reason = tick, want, got, reason
 	}
@@ -295,7 +295,7 @@ const readChunk = 64 << 10
 // bytes reads a msgpack str or bin (nil reads as empty) into a buffer that
 // is reused by the next call. The msgpack library's DecodeBytes allocates
 // the length a header claims, before reading.
-func (p *player) bytes() ([]byte, error) {
+func (p *replayer) bytes() ([]byte, error) {
 	n, err := p.dec.DecodeBytesLen()
 	if err != nil {
 		return nil, p.classify(err)
@@ -313,7 +313,7 @@ func (p *player) bytes() ([]byte, error) {
 	return buf, nil
 }
 
-func (p *player) arrayLen(want int) error {
+func (p *replayer) arrayLen(want int) error {
 	n, err := p.dec.DecodeArrayLen()
 	if err != nil {
 		return p.classify(err)
@@ -324,7 +324,7 @@ func (p *player) arrayLen(want int) error {
 	return nil
 }
 
-func (p *player) uint(limit uint64) (uint64, error) {
+func (p *replayer) uint(limit uint64) (uint64, error) {
 	v, err := p.dec.DecodeUint64()
 	if err != nil {
 		return 0, p.classify(err)
@@ -335,7 +335,7 @@ func (p *player) uint(limit uint64) (uint64, error) {
 	return v, nil
 }
 
-func (p *player) int() (int, error) {
+func (p *replayer) int() (int, error) {
 	v, err := p.dec.DecodeInt64()
 	if err != nil {
 		return 0, p.classify(err)
@@ -348,7 +348,7 @@ func (p *player) int() (int, error) {
 
 // classify tells a failing reader, a stream that ends early and one that
 // is malformed apart.
-func (p *player) classify(err error) error {
+func (p *replayer) classify(err error) error {
 	if p.src.err != nil {
 		return fmt.Errorf("read: %w", p.src.err)
 	}
