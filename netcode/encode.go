@@ -1,6 +1,7 @@
 package netcode
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 
@@ -154,14 +155,19 @@ func AppendHello(dst []byte, h *Hello) ([]byte, error) {
 	return appendWithMap(dst, MsgHello, h)
 }
 
+// appendWithMap encodes the map-bodied messages (hello, welcome) with the
+// smallest integer encodings, as the hand-written appenders and the JS
+// SDK do, so that each message has one byte form a test vector can pin.
 func appendWithMap(dst []byte, t MsgType, v any) ([]byte, error) {
-	body, err := msgpack.Marshal(v)
-	if err != nil {
+	var body bytes.Buffer
+	enc := msgpack.NewEncoder(&body)
+	enc.UseCompactInts(true)
+	if err := enc.Encode(v); err != nil {
 		return dst, fmt.Errorf("netcode: encode %s: %w", t, err)
 	}
 	dst = appendArrayHeader(dst, 2)
 	dst = append(dst, byte(t))
-	return append(dst, body...), nil
+	return append(dst, body.Bytes()...), nil
 }
 
 // AppendInput appends an input message; payload is the game-defined input,

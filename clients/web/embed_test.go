@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	web "github.com/tickroom/tickroom/clients/web"
+	"github.com/tickroom/tickroom/netcode"
 )
 
 func get(t *testing.T, h http.Handler, path string, header ...string) *http.Response {
@@ -108,7 +109,7 @@ func TestHandlerFallsBackWithoutBuild(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("GET /: status %d, want 200", res.StatusCode)
 	}
-	if b := body(t, res); !strings.Contains(b, "make build") || !strings.Contains(b, "tickroom.v1") {
+	if b := body(t, res); !strings.Contains(b, "make build") || !strings.Contains(b, netcode.Subprotocol) {
 		t.Errorf("fallback page does not say how to build the game:\n%s", b)
 	}
 	if res := get(t, h, "/assets/app.js"); res.StatusCode != http.StatusNotFound {

@@ -142,6 +142,59 @@ describe('Snake in the browser', () => {
     assert.equal(await alice.textContent('#room-id'), roomId);
   });
 
+  // Pixels of the board drawn in a colour, give or take antialiasing's
+  // rounding: the colour as this browser paints it, from a 1x1 canvas.
+  const pixelsOf = (page, css) =>
+    page.evaluate((css) => {
+      const probe = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+      probe.fillStyle = css;
+      probe.fillRect(0, 0, 1, 1);
+      const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
+      const c = document.getElementById('board');
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - r) <= 3 && Math.abs(data[i + 1] - g) <= 3 && Math.abs(data[i + 2] - b) <= 3) n++;
+      }
+      return n;
+    }, css);
+
+  test('a colour picked on one page is drawn on the others, and known to a page that comes later', async () => {
+    const HUE = 300;
+    const CSS = `hsl(${HUE} 70% 55%)`;
+    const me = (await debug(alice)).player;
+    // Both pages have asked for the room's colours: from now on only the
+    // colour event can tell bob.
+    for (const page of [alice, bob]) {
+      await eventually(async () => (await debug(page)).coloursSynced >= 1, 5000, 'the colours reply');
+    }
+    assert.equal((await debug(bob)).hues[me], undefined);
+    assert.ok((await pixelsOf(bob, CSS)) < 10, 'the colour is on the board before anyone chose it');
+
+    await alice.click(`#colour-picker button[data-hue="${HUE}"]`);
+    await eventually(async () => (await alice.getAttribute(`#colour-picker button[data-hue="${HUE}"]`, 'aria-pressed')) === 'true', 5000, 'alice’s swatch marked');
+    assert.equal(await alice.isHidden('#colour-note'), true, 'no refusal shown');
+    await eventually(async () => (await debug(bob)).hues[me] === HUE, 5000, 'alice’s hue on bob’s page');
+    assert.equal((await debug(bob)).coloursSynced, 1, 'by the event, not by asking again');
+    await eventually(async () => (await pixelsOf(bob, CSS)) > 40, 8000, 'alice’s snake drawn in her colour on bob’s board');
+    assert.match(await bob.$eval(`#scores li[data-player="${me}"] .swatch`, (el) => el.style.background), /hsl\(300|rgb\(22[01], 6[01], 22[01]\)/);
+
+    const late = await openPage('frank', `${server.http}/#room=${roomId}`);
+    const d = await eventually(async () => {
+      const x = await debug(late);
+      return x?.state === 'open' && x.coloursSynced === 1 ? x : null;
+    }, 8000, 'frank in the room with its colours');
+    assert.equal(d.room, roomId);
+    assert.equal(d.hues[me], HUE, 'the colours reply has alice’s hue');
+    assert.deepEqual(pages.frank.errors, []);
+    // Leave for good: a dropped seat would be kept for a resume, and the
+    // room has seats for eight.
+    await late.click('#leave');
+    await late.waitForSelector('#lobby', { state: 'visible', timeout: 5000 });
+    await pages.frank.context.close();
+    delete pages.frank;
+  });
+
   test('the page draws the board', async () => {
     // Pixels of several colours on the canvas: the board, food and snakes.
     const colours = await alice.evaluate(() => {
@@ -207,6 +260,9 @@ describe('Snake in the browser', () => {
     assert.equal(w.player, beforeDrop.player, `reconnected as player ${w.player}, was ${beforeDrop.player}`);
     assert.equal(w.resumed, true);
     assert.equal(d.stats.gaps, 0, 'no event lost across the resume');
+    // The resume asked for the colours again, and the player kept theirs.
+    await eventually(async () => (await debug(alice)).coloursSynced === 2, 5000, 'the colours asked for again');
+    assert.equal((await debug(alice)).hues[w.player], 300);
   });
 
   test('a link to a room that does not exist says so', async () => {

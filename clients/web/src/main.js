@@ -5,6 +5,7 @@ import { ApiUnavailable, matchmake, wsURL } from './sdk/api.js';
 import { PlaySession } from './game/play.js';
 import { byId } from './ui/dom.js';
 import { ChatPanel } from './ui/chat.js';
+import { ColourPicker } from './ui/colour.js';
 import { LobbyView } from './ui/lobby.js';
 import { Scoreboard } from './ui/scoreboard.js';
 import { Banner, Overlay, StatusBar } from './ui/status.js';
@@ -18,6 +19,7 @@ const ui = {
   overlay: new Overlay(),
   scoreboard: new Scoreboard(),
   chat: new ChatPanel((text) => session?.chat(text) ?? false),
+  colours: new ColourPicker((hue) => session?.pickColour(hue)),
   roomLabel: byId('room-id'),
 };
 

@@ -5,7 +5,7 @@ import { decode, encode } from '@msgpack/msgpack';
 import { readFileSync } from 'node:fs';
 
 import { Backoff } from '../src/sdk/backoff.js';
-import { CLOSE_RESYNC, CLOSE_STALE, State, TickroomClient } from '../src/sdk/client.js';
+import { CLOSE_RESYNC, CLOSE_STALE, REQUEST_TIMEOUT_MS, RequestError, State, TickroomClient } from '../src/sdk/client.js';
 import { patch as snakePatch } from '../src/game/snakedelta.js';
 import { describeClose } from '../src/sdk/closecodes.js';
 import { FakeTimers, FakeWebSocket, hex } from './helpers.js';
@@ -29,7 +29,8 @@ const welcome = (over = {}) =>
     },
   ]);
 const event = (seq, kind = 'chat', data = [1, 'hi']) => encode([17, seq, 100 + seq, kind, data]);
-const snapshot = (tick, ack = 0) => encode([20, tick, 0, ack, [tick, 8, 8, [], new Uint8Array()]]);
+const snapshot = (tick, ack = 0) => encode([20, tick, 0, ack, encode([tick, 8, 8, [], new Uint8Array()])]);
+const reply = (id, data, code = '', message = '') => encode([21, id, code, message, code ? null : data]);
 
 // A client wired to fakes, recording what it emits.
 function setup(opts = {}) {
@@ -72,7 +73,7 @@ describe('TickroomClient', () => {
     client.connect();
     const ws = FakeWebSocket.last;
     assert.equal(ws.url, 'ws://example/ws');
-    assert.equal(ws.protocol, 'tickroom.v1');
+    assert.equal(ws.protocol, 'tickroom.v2');
     assert.equal(ws.binaryType, 'arraybuffer');
     assert.equal(client.state, State.CONNECTING);
     ws.open();
@@ -104,6 +105,7 @@ describe('TickroomClient', () => {
     const s = of('snapshot')[0];
     assert.deepEqual([s.tick, s.base, s.ack, s.receivedAt], [101, 0, 2, 1060]);
     assert.deepEqual(s.payload, [101, 8, 8, [], new Uint8Array()]);
+    assert.deepEqual(decode(s.bytes), s.payload, 'bytes are the state’s msgpack');
   });
 
   test('answers pings with pongs and exposes the rtt', () => {
@@ -131,11 +133,18 @@ describe('TickroomClient', () => {
   test('server errors and undecodable frames are reported, and the connection stays', () => {
     const { client, of } = setup();
     const ws = join(client);
-    ws.receive(encode([19, 'bad_input', 'no']));
+    ws.receive(encode([19, 'bad_input', 'no', 4]));
+    ws.receive(encode([19, 'bad_message', 'not a protocol message', 0]));
     ws.receive(new Uint8Array([0xc1]));
     ws.onmessage({ data: 'text' });
-    assert.deepEqual(of('serverError'), [{ code: 'bad_input', message: 'no' }]);
-    assert.equal(of('protocolError').length, 2);
+    ws.receive(encode([20, 102, 0, 0, new Uint8Array([0xc1])])); // a state that is not msgpack
+    assert.deepEqual(of('serverError'), [
+      { code: 'bad_input', message: 'no', seq: 4 },
+      { code: 'bad_message', message: 'not a protocol message', seq: 0 },
+    ]);
+    assert.equal(of('protocolError').length, 3);
+    assert.match(of('protocolError')[2].message, /snapshot of tick 102: the state is not msgpack/);
+    assert.equal(of('snapshot').length, 0);
     assert.equal(client.state, State.OPEN);
   });
 
@@ -379,13 +388,124 @@ describe('TickroomClient', () => {
   });
 });
 
-// A snapshot frame as the server writes it: the header, then the payload's
-// bytes spliced in as they are.
-const frame = (tick, base, ack, payload) => Uint8Array.from([0x95, 20, ...encode(tick), ...encode(base), ...encode(ack), ...payload]);
+// Settles a promise into {value} or {error}, to look at after the fact.
+const settle = (p) => p.then((value) => ({ value }), (error) => ({ error }));
+
+describe('TickroomClient requests', () => {
+  beforeEach(() => FakeWebSocket.reset());
+
+  // The request timers pending: every timer but the stale-connection one.
+  const requestTimers = (timers) => timers.delays.filter((ms) => ms !== 8000);
+
+  test('replies are matched to their requests by id, in whatever order they come', async () => {
+    const { client, timers } = setup();
+    const ws = join(client);
+    const info = client.request('room.info');
+    const colour = client.request('colour', 120);
+    assert.deepEqual(ws.sentOf('request'), [
+      { type: 'request', id: 1, kind: 'room.info', data: null },
+      { type: 'request', id: 2, kind: 'colour', data: 120 },
+    ]);
+    assert.deepEqual(requestTimers(timers), [REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS]);
+    assert.equal(client.pendingRequests, 2);
+    ws.receive(reply(2, 120));
+    ws.receive(reply(1, { id: 'r1', locked: false, players: [[3, 'bob']] }));
+    assert.equal(await colour, 120);
+    assert.deepEqual(await info, { id: 'r1', locked: false, players: [[3, 'bob']] });
+    assert.equal(client.pendingRequests, 0);
+    assert.deepEqual(requestTimers(timers), [], 'no timer left behind');
+  });
+
+  test('an error reply rejects with a RequestError carrying its code', async () => {
+    const { client, timers, of } = setup();
+    const ws = join(client);
+    const p = settle(client.request('colour', 400));
+    ws.receive(reply(1, null, 'bad_request', 'hue must be 0..359'));
+    const { error } = await p;
+    assert.ok(error instanceof RequestError && error instanceof Error);
+    assert.deepEqual(
+      [error.name, error.code, error.message, error.id, error.kind],
+      ['RequestError', 'bad_request', 'hue must be 0..359', 1, 'colour'],
+    );
+    assert.deepEqual(requestTimers(timers), []);
+    assert.deepEqual(of('serverError'), [], 'a refused request is no server error');
+  });
+
+  test('a request without a reply in time rejects with timeout; its late reply is dropped', async () => {
+    const { client, timers, of } = setup();
+    const ws = join(client);
+    const p = settle(client.request('colours', null, { timeout: 1000 }));
+    timers.advance(999);
+    assert.equal(client.pendingRequests, 1);
+    timers.advance(1);
+    const { error } = await p;
+    assert.deepEqual([error.code, error.id, error.message], ['timeout', 1, 'No reply from the server in 1 s.']);
+    assert.equal(client.pendingRequests, 0);
+    ws.receive(reply(1, []));
+    ws.receive(reply(77, [])); // nothing asked under this id either
+    assert.deepEqual(of('protocolError'), []);
+    assert.equal(client.state, State.OPEN);
+  });
+
+  test('a lost connection rejects the requests in flight; ids go on increasing', async () => {
+    const { client, timers } = setup();
+    const ws = join(client);
+    const a = settle(client.request('colours'));
+    const b = settle(client.request('colour', 5));
+    ws.serverClose(1006);
+    const [ra, rb] = await Promise.all([a, b]);
+    assert.deepEqual([ra.error.code, ra.error.id, rb.error.code, rb.error.id], ['disconnected', 1, 'disconnected', 2]);
+    assert.deepEqual(requestTimers(timers).filter((ms) => ms === REQUEST_TIMEOUT_MS), [], 'request timers cleared');
+    // While reconnecting there is no connection to send on.
+    const offline = await settle(client.request('colours'));
+    assert.equal(offline.error.code, 'disconnected');
+    client.reconnectNow();
+    const ws2 = join(client, welcome({ resumed: true }));
+    const c = client.request('colours');
+    assert.deepEqual(ws2.sentOf('request'), [{ type: 'request', id: 4, kind: 'colours', data: null }]);
+    ws.receive(reply(1, 'stale')); // the old socket is not listened to any more
+    ws2.receive(reply(4, [[3, 200]]));
+    assert.deepEqual(await c, [[3, 200]]);
+  });
+
+  test('close() rejects what is in flight; a closed client rejects at once', async () => {
+    const { client, timers } = setup();
+    const ws = join(client);
+    const p = settle(client.request('room.info'));
+    client.close();
+    assert.equal((await p).error.code, 'disconnected');
+    const after = await settle(client.request('room.info'));
+    assert.deepEqual([after.error.code, after.error.message], ['closed', 'The client is closed.']);
+    assert.equal(ws.sentOf('request').length, 1);
+    assert.equal(timers.pending.size, 0, 'no timer left on a closed client');
+  });
+
+  test('before the welcome, nothing is sent', async () => {
+    const { client, timers } = setup();
+    assert.equal((await settle(client.request('colours'))).error.code, 'disconnected', 'before connect');
+    client.connect();
+    FakeWebSocket.last.open();
+    assert.equal((await settle(client.request('colours'))).error.code, 'disconnected', 'before the welcome');
+    assert.deepEqual(FakeWebSocket.last.sentOf('request'), []);
+    assert.deepEqual(requestTimers(timers), []);
+  });
+
+  test('a bad kind or timeout rejects without sending anything', async () => {
+    const { client, timers } = setup();
+    const ws = join(client);
+    assert.ok((await settle(client.request(''))).error instanceof TypeError);
+    assert.ok((await settle(client.request('colours', null, { timeout: 0 }))).error instanceof RangeError);
+    assert.deepEqual(ws.sentOf('request'), []);
+    assert.deepEqual(requestTimers(timers), []);
+  });
+});
+
+// A snapshot frame: the payload bytes (a state's msgpack, or a delta) in a bin.
+const frame = (tick, base, ack, payload) => encode([20, tick, base, ack, payload]);
 
 // Consecutive full snapshots of one Go game and the deltas between them.
 const chain = (() => {
-  const f = JSON.parse(readFileSync(new URL('../testdata/snake-deltas.json', import.meta.url), 'utf8'));
+  const f = JSON.parse(readFileSync(new URL('../../../docs/vectors/snake-deltas.json', import.meta.url), 'utf8'));
   const b64 = (x) => Uint8Array.from(Buffer.from(x, 'base64'));
   return f.entries
     .filter((e) => e.kind === 'full' && e.gap === 1 && /^full \d+ from/.test(e.name))
@@ -511,14 +631,20 @@ describe('TickroomClient with delta snapshots', () => {
     assert.equal(client.deltas, 0);
   });
 
-  test('without a patch function, snapshots pass through as they come', () => {
+  test('without a patch function, states are decoded and deltas pass through unpatched', () => {
     const { client, of } = setup();
     const ws = join(client);
-    ws.receive(frame(5, 3, 0, hex('c0')));
+    const [first] = chain;
+    ws.receive(frame(first.baseTick, 0, 0, first.base));
+    ws.receive(frame(first.tick, first.baseTick, 0, first.delta));
     assert.deepEqual(
-      of('snapshot').map((s) => [s.tick, s.base, s.delta, s.payload]),
-      [[5, 3, false, null]],
+      of('snapshot').map((s) => [s.tick, s.base, s.delta, s.payload, s.bytes]),
+      [
+        [first.baseTick, 0, false, decode(first.base), first.base],
+        [first.tick, first.baseTick, false, null, first.delta],
+      ],
     );
+    assert.equal(client.deltas, 0);
     assert.equal(of('resync').length, 0);
     assert.equal(client.state, State.OPEN);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { encode } from '@msgpack/msgpack';
+import { decode, encode } from '@msgpack/msgpack';
 
 import {
   MsgType,
@@ -13,12 +13,12 @@ import {
   encodeInput,
   encodeLeave,
   encodePong,
-  snapshotPayload,
+  encodeRequest,
 } from '../src/sdk/codec.js';
-import { hex, hexFile, toHex } from './helpers.js';
+import { hex, toHex } from './helpers.js';
 
 describe('encode client messages (docs/protocol.md layouts)', () => {
-  test('subprotocol', () => assert.equal(SUBPROTOCOL, 'tickroom.v1'));
+  test('subprotocol', () => assert.equal(SUBPROTOCOL, 'tickroom.v2'));
 
   test('hello is [1, map] with only the keys that are set', () => {
     const b = encodeHello({ name: 'ada', game: 'snake', room: '', spectator: false, lastEvent: 0, session: undefined });
@@ -62,6 +62,19 @@ describe('encode client messages (docs/protocol.md layouts)', () => {
   });
 
   test('leave is [5]', () => assert.equal(toHex(encodeLeave()), '9105'));
+
+  test('request is [6, id, kind, data], data nil when there is none', () => {
+    // 94 array of 4, 06 request, 01 id, a6 "colour", cd012c 300
+    assert.equal(toHex(encodeRequest(1, 'colour', 300)), '940601a6636f6c6f7572cd012c');
+    assert.equal(toHex(encodeRequest(2, 'colours')), '940602a7636f6c6f757273c0');
+    assert.equal(toHex(encodeRequest(70000, 'room.lock', true)), '9406ce00011170a9726f6f6d2e6c6f636bc3');
+    assert.deepEqual(decodeMessage(encodeRequest(3, 'x', { a: [1, 'b'] })), { type: 'request', id: 3, kind: 'x', data: { a: [1, 'b'] } });
+  });
+
+  test('request id must be a u32 from 1, and kind a non-empty string', () => {
+    for (const bad of [0, -1, 1.5, 2 ** 32, '1']) assert.throws(() => encodeRequest(bad, 'colours'), RangeError, String(bad));
+    for (const bad of ['', undefined, 7]) assert.throws(() => encodeRequest(1, bad), TypeError, String(bad));
+  });
 });
 
 describe('decode server messages (docs/protocol.md layouts)', () => {
@@ -125,42 +138,49 @@ describe('decode server messages (docs/protocol.md layouts)', () => {
     assert.deepEqual(m, { type: 'ping', id: 2, serverTimeMs: 1_700_000_000_000, tick: 1000, rttMs: 42 });
   });
 
-  test('error: [19, code, message]', () => {
-    const m = decodeMessage(encode([19, 'bad_input', 'direction 7 out of range']));
-    assert.deepEqual(m, { type: 'error', code: 'bad_input', message: 'direction 7 out of range' });
+  test('error: [19, code, message, seq], seq the input it is about or 0', () => {
+    const m = decodeMessage(encode([19, 'bad_input', 'direction 7 out of range', 300]));
+    assert.deepEqual(m, { type: 'error', code: 'bad_input', message: 'direction 7 out of range', seq: 300 });
+    assert.equal(decodeMessage(hex('94 13 a3 626164 a0 00')).seq, 0);
+    assert.equal(decodeMessage(hex('94 13 a3 626164 a0 ce ffffffff')).seq, 0xffffffff);
   });
 
-  test('snapshot: [20, tick, base, ack, payload]', () => {
-    const m = decodeMessage(hex('95 14 cd03e8 00 07 93 01 02 c4 02 0102'));
-    assert.deepEqual(m, { type: 'snapshot', tick: 1000, base: 0, ack: 7, payload: [1, 2, new Uint8Array([1, 2])] });
+  test('snapshot: [20, tick, base, ack, bin], the payload the bin’s bytes', () => {
+    // The state [1, 2, bin(01 02)] as the bin's content: 93 01 02 c4 02 01 02.
+    const m = decodeMessage(hex('95 14 cd03e8 00 07 c4 07 930102c4020102'));
+    assert.deepEqual(m, { type: 'snapshot', tick: 1000, base: 0, ack: 7, payload: hex('930102c4020102') });
+    assert.deepEqual(decode(m.payload), [1, 2, new Uint8Array([1, 2])]);
+    // A delta's bytes need not be msgpack; any bin size is read.
+    const delta = decodeMessage(encode([20, 1001, 1000, 7, new Uint8Array(300).fill(0xc1)]));
+    assert.deepEqual([delta.base, delta.payload.length, delta.payload[299]], [1000, 300, 0xc1]);
+    assert.equal(decodeMessage(hex('95 14 01 00 00 c4 00')).payload.length, 0);
   });
 
-  test('snapshotPayload gives the payload’s own bytes', () => {
-    assert.equal(toHex(snapshotPayload(hex('95 14 cd03e8 00 07 93 01 02 c4 02 0102'))), '930102c4020102');
-    // A delta: any integers, nil, bins, nested arrays; then elements a
-    // later protocol version might add.
-    const payload = encode([7, 0xdeadbeef, 9, null, [], [[1, 1, 0, 0, 0, 5, 1, 3, new Uint8Array([5])]], [[2, 2, 3]], 2, new Uint8Array([0x0f]), [[1], [0], new Uint8Array([0, 9])]]);
-    const frame = Uint8Array.from([0x97, 0x14, 0xcd, 0x03, 0xe8, 0xce, 0, 0, 0, 7, 0x00, ...payload, 0xa3, 0x61, 0x62, 0x63, 0x81, 0x01, 0x02]);
-    assert.equal(toHex(snapshotPayload(frame)), toHex(payload));
-    // floats, strings, maps and exts are skipped too
-    const odd = encode([20, 1, 0, 0, [1.5, 'x'.repeat(40), { a: [1, 2] }, new Uint8Array(300), -5, 2 ** 40]]);
-    assert.deepEqual(decodeMessage(odd).payload, [1.5, 'x'.repeat(40), { a: [1, 2] }, new Uint8Array(300), -5, 2 ** 40]);
-    assert.equal(toHex(snapshotPayload(odd)), toHex(encode([1.5, 'x'.repeat(40), { a: [1, 2] }, new Uint8Array(300), -5, 2 ** 40])));
-    assert.throws(() => snapshotPayload(hex('95 14 01 00 00 c4 05 01')), ProtocolError, 'payload cut short');
-    assert.throws(() => snapshotPayload(hex('93 14 01 00')), ProtocolError, 'no payload');
+  test('reply: [21, id, code, message, data]', () => {
+    // 95 15 01 a0 "" a0 "" cd012c 300: request 1 answered with 300
+    assert.deepEqual(decodeMessage(hex('95 15 01 a0 a0 cd012c')), { type: 'reply', id: 1, code: '', message: '', data: 300 });
+    const refused = decodeMessage(encode([21, 70000, 'not_allowed', 'spectators cannot choose a colour', null]));
+    assert.deepEqual(refused, { type: 'reply', id: 70000, code: 'not_allowed', message: 'spectators cannot choose a colour', data: null });
+    const info = decodeMessage(encode([21, 2, '', '', { id: 'r1', players: [[1, 'ada']], locked: false }]));
+    assert.deepEqual(info.data, { id: 'r1', players: [[1, 'ada']], locked: false });
   });
 
   test('any integer encoding is accepted', () => {
-    // seq as uint64, tick as uint32, ack as uint16
-    const m = decodeMessage(hex('95 14 cf0000000000000009 ce00000001 cd0000 00'));
+    // tick as uint64, base as uint32, ack as uint16, and a bin 16 payload
+    const m = decodeMessage(hex('95 14 cf0000000000000009 ce00000001 cd0000 c5000100'));
     assert.equal(m.tick, 9);
     assert.equal(m.base, 1);
     assert.equal(m.ack, 0);
+    assert.deepEqual(m.payload, new Uint8Array([0]));
   });
 
   test('elements beyond the known ones are ignored', () => {
     const m = decodeMessage(encode([17, 1, 2, 'joined', [4, 'eve'], 'future', { x: 1 }]));
     assert.deepEqual(m, { type: 'event', seq: 1, tick: 2, kind: 'joined', data: [4, 'eve'] });
+    assert.deepEqual(decodeMessage(encode([19, 'c', 'm', 4, 'future'])), { type: 'error', code: 'c', message: 'm', seq: 4 });
+    assert.deepEqual(decodeMessage(encode([21, 1, '', '', 5, 'future'])), { type: 'reply', id: 1, code: '', message: '', data: 5 });
+    assert.deepEqual(decodeMessage(encode([20, 1, 0, 0, new Uint8Array([0xc0]), 'future'])).payload, new Uint8Array([0xc0]));
+    assert.deepEqual(decodeMessage(encode([6, 1, 'k', null, 'future'])), { type: 'request', id: 1, kind: 'k', data: null });
   });
 
   test('malformed messages throw ProtocolError', () => {
@@ -176,52 +196,106 @@ describe('decode server messages (docs/protocol.md layouts)', () => {
       'kind not a string': encode([17, 1, 2, 3, null]),
       'welcome without tickRate': encode([16, { player: 1, room: 'r', game: 'snake', players: [] }]),
       'welcome map is an array': encode([16, [1, 2]]),
+      'v1 error without seq': encode([19, 'bad_input', 'no']),
+      'error seq not a u32': encode([19, 'bad_input', 'no', -1]),
+      'v1 snapshot payload spliced in': hex('95 14 cd03e8 00 07 93 01 02 c4 02 0102'),
+      'snapshot payload a string': encode([20, 1, 0, 0, 'abc']),
+      'snapshot payload nil': encode([20, 1, 0, 0, null]),
+      'short reply': encode([21, 1, '', '']),
+      'reply id not a u32': encode([21, 'x', '', '', null]),
+      'reply code not a string': encode([21, 1, null, '', null]),
+      'reply message not a string': encode([21, 1, 'failed', 3, null]),
+      'short request': encode([6, 1, 'colours']),
+      'request kind not a string': encode([6, 1, 2, null]),
     };
     for (const [name, b] of Object.entries(bad)) assert.throws(() => decodeMessage(b), ProtocolError, name);
   });
 });
 
-// The Go server pins its frames in netcode/testdata/golden; this client must
-// read every server frame there and write client frames that mean the same.
-describe('netcode golden frames', () => {
-  const dir = new URL('../../../netcode/testdata/golden/', import.meta.url);
-  const golden = (name) => {
-    const url = new URL(`${name}.hex`, dir);
-    assert.ok(existsSync(url), `missing ${url.pathname}: the Go side's golden frames`);
-    return hexFile(url);
+
+// The Go side pins one message of each type in docs/vectors/messages.json,
+// written by its own encoders: this client must read each as the value it
+// stands for, and write the client ones byte for byte.
+describe('protocol vectors (docs/vectors/messages.json)', () => {
+  const url = new URL('../../../docs/vectors/messages.json', import.meta.url);
+  assert.ok(existsSync(url), `missing ${url.pathname}: the Go side's protocol vectors`);
+  const file = JSON.parse(readFileSync(url, 'utf8'));
+  // JSON cannot hold a bin: the file writes one as {"bin": "<hex>"}.
+  const fromJSON = (v) => {
+    if (Array.isArray(v)) return v.map(fromJSON);
+    if (v === null || typeof v !== 'object') return v;
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === 'bin') return hex(v.bin);
+    return Object.fromEntries(keys.map((k) => [k, fromJSON(v[k])]));
   };
-  const same = (mine, theirs) => assert.deepEqual(decodeMessage(mine), decodeMessage(theirs));
+  const vectors = file.messages.map((m) => ({ ...m, bytes: hex(m.hex), value: fromJSON(m.value) }));
+  const vector = (name) => {
+    const v = vectors.find((m) => m.name === name);
+    assert.ok(v, `no vector ${name}`);
+    return v;
+  };
+  // What decodeMessage calls each element after the type, by message type.
+  const FIELDS = {
+    hello: ['hello'],
+    input: ['seq', 'payload'],
+    pong: ['id'],
+    chat: ['text'],
+    leave: [],
+    request: ['id', 'kind', 'data'],
+    welcome: ['welcome'],
+    event: ['seq', 'tick', 'kind', 'data'],
+    ping: ['id', 'serverTimeMs', 'tick', 'rttMs'],
+    error: ['code', 'message', 'seq'],
+    snapshot: ['tick', 'base', 'ack', 'payload'],
+    reply: ['id', 'code', 'message', 'data'],
+  };
+  const CLIENT = ['hello', 'input', 'pong', 'chat', 'leave', 'request'];
 
-  test('server frames decode', () => {
-    assert.deepEqual(decodeMessage(golden('welcome')).welcome.players, [
-      { player: 1, name: 'ada' },
-      { player: 3, name: 'bob' },
-    ]);
-    assert.deepEqual(decodeMessage(golden('welcome')).welcome.config, { w: 32 });
-    assert.deepEqual(decodeMessage(golden('event')), { type: 'event', seq: 5, tick: 1000, kind: 'join', data: [3, 'bob'] });
-    assert.deepEqual(decodeMessage(golden('ping')), { type: 'ping', id: 2, serverTimeMs: 1_700_000_000_000, tick: 1000, rttMs: 42 });
-    assert.deepEqual(decodeMessage(golden('error')), { type: 'error', code: 'rate_limited', message: 'slow down' });
-    assert.deepEqual(decodeMessage(golden('snapshot')), {
-      type: 'snapshot',
-      tick: 1000,
-      base: 998,
-      ack: 300,
-      payload: new Uint8Array([1, 2, 3]),
-    });
-  });
-
-  test('client frames match', () => {
-    same(encodeHello({ name: 'ada', game: 'snake', lastEvent: 300, spectator: true }), golden('hello'));
-    same(encodeInput(300, [1, -1]), golden('input'));
-    assert.equal(toHex(encodePong(70000)), toHex(golden('pong')));
-    assert.equal(toHex(encodeChat('gg wp')), toHex(golden('chat')));
-    assert.equal(toHex(encodeLeave()), toHex(golden('leave')));
-  });
-
-  test('message type numbers', () => {
+  test('the file is this protocol’s and has a message of every type', () => {
+    assert.equal(file.protocol, SUBPROTOCOL);
     assert.deepEqual(
-      ['hello', 'input', 'pong', 'chat', 'leave', 'welcome', 'event', 'ping', 'error', 'snapshot'].map((n) => golden(n)[1]),
-      [MsgType.HELLO, MsgType.INPUT, MsgType.PONG, MsgType.CHAT, MsgType.LEAVE, MsgType.WELCOME, MsgType.EVENT, MsgType.PING, MsgType.ERROR, MsgType.SNAPSHOT],
+      vectors.map((m) => m.name).sort(),
+      [...CLIENT, 'welcome', 'event', 'ping', 'error', 'snapshot', 'snapshot-delta', 'reply', 'reply-error'].sort(),
     );
+    for (const m of vectors) {
+      assert.equal(m.direction, CLIENT.includes(m.name) ? 'client' : 'server', m.name);
+      const type = m.name.split('-')[0];
+      assert.equal(m.value[0], MsgType[type.toUpperCase()], `${m.name}'s type number`);
+    }
+  });
+
+  test('each message is the msgpack of its value', () => {
+    for (const m of vectors) assert.deepEqual(decode(m.bytes), m.value, m.name);
+  });
+
+  test('each message decodes to its value', () => {
+    for (const m of vectors) {
+      const got = decodeMessage(m.bytes);
+      const type = m.name.split('-')[0];
+      assert.equal(got.type, type, m.name);
+      FIELDS[type].forEach((field, i) => {
+        const want = m.value[i + 1];
+        if (field !== 'welcome') return assert.deepEqual(got[field], want, `${m.name} ${field}`);
+        // The welcome is decoded into defaults and player objects.
+        const w = { ...got.welcome, players: got.welcome.players.map((p) => [p.player, p.name]) };
+        for (const k of Object.keys(w)) assert.deepEqual(w[k], want[k], `welcome ${k}`);
+      });
+    }
+    // The snapshots' bins hold a state's msgpack and a delta's bytes.
+    assert.deepEqual(decode(decodeMessage(vector('snapshot').bytes).payload), [1, 2, 3]);
+    assert.equal(decodeMessage(vector('snapshot-delta').bytes).base, 1000);
+    assert.equal(decodeMessage(vector('reply-error').bytes).code, 'unknown_request');
+  });
+
+  test('the client messages are encoded byte for byte', () => {
+    const [, seq, payload] = vector('input').value;
+    assert.equal(toHex(encodeInput(seq, payload)), toHex(vector('input').bytes));
+    assert.equal(toHex(encodePong(vector('pong').value[1])), toHex(vector('pong').bytes));
+    assert.equal(toHex(encodeChat(vector('chat').value[1])), toHex(vector('chat').bytes));
+    assert.equal(toHex(encodeLeave()), toHex(vector('leave').bytes));
+    const [, id, kind, data] = vector('request').value;
+    assert.equal(toHex(encodeRequest(id, kind, data)), toHex(vector('request').bytes));
+    const hello = vector('hello');
+    assert.equal(toHex(encodeHello(hello.value[1])), toHex(hello.bytes));
   });
 });

@@ -11,7 +11,7 @@ import { toHex } from './helpers.js';
 // Deltas taken by the Go snake package from seeded games, with their bases
 // and the snapshots they stand for (clients/web/delta_fixture_test.go, which
 // also checks that this file is what the Go code generates today).
-const fixture = JSON.parse(readFileSync(new URL('../testdata/snake-deltas.json', import.meta.url), 'utf8'));
+const fixture = JSON.parse(readFileSync(new URL('../../../docs/vectors/snake-deltas.json', import.meta.url), 'utf8'));
 const b64 = (s) => Uint8Array.from(Buffer.from(s, 'base64'));
 const entries = fixture.entries.map((e) => ({ ...e, base: b64(e.base), delta: b64(e.delta), cur: b64(e.cur) }));
 

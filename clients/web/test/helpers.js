@@ -1,6 +1,5 @@
 // Test doubles: a WebSocket the test drives by hand and timers it fires.
 
-import { readFileSync } from 'node:fs';
 import { decodeMessage } from '../src/sdk/codec.js';
 
 /** Bytes from hex, ignoring whitespace. */
@@ -10,11 +9,6 @@ export function hex(s) {
 
 export function toHex(b) {
   return Buffer.from(b).toString('hex');
-}
-
-/** Reads a hex file (e.g. netcode's golden frames). */
-export function hexFile(url) {
-  return hex(readFileSync(url, 'utf8'));
 }
 
 /** A WebSocket that records what is sent and lets the test play the server. */

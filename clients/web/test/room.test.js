@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { HUES, PALETTE, hueColor, isHue, playerColor } from '../src/game/colors.js';
 import { RoomState } from '../src/game/room.js';
 
 const welcome = {
@@ -42,7 +43,7 @@ describe('RoomState', () => {
     const r = new RoomState();
     r.applyWelcome(welcome);
     const text = '<img src=x onerror=alert(1)> & friends';
-    assert.deepEqual(r.applyEvent(ev('chat', [1, text])), { kind: 'chat', player: 1, name: 'ada', text });
+    assert.deepEqual(r.applyEvent(ev('chat', [1, text])), { kind: 'chat', player: 1, name: 'ada', color: PALETTE[0], text });
   });
 
   test('deaths: the feed and the own death message', () => {
@@ -79,5 +80,67 @@ describe('RoomState', () => {
     r.applyWelcome({ ...welcome, player: 7 }, false);
     assert.equal(r.death, undefined);
     assert.equal(r.self, 7);
+  });
+
+  test('colours: the colours reply, then colour events; a leaver’s goes with them', () => {
+    const r = new RoomState();
+    r.applyWelcome(welcome);
+    assert.equal(r.color(3), playerColor(3), 'the palette until a hue is chosen');
+    r.applyColours([
+      [1, 200],
+      [3, 0],
+    ]);
+    assert.deepEqual([...r.hues], [
+      [1, 200],
+      [3, 0],
+    ]);
+    assert.equal(r.color(1), 'hsl(200 70% 55%)');
+    assert.equal(r.applyEvent(ev('colour', [3, 359])), undefined, 'nothing for the log');
+    assert.equal(r.color(3), 'hsl(359 70% 55%)');
+    assert.equal(r.applyEvent(ev('chat', [1, 'hi'])).color, 'hsl(200 70% 55%)');
+    r.applyEvent(ev('dropped', [1]));
+    assert.equal(r.hues.get(1), 200, 'kept while away');
+    r.applyEvent(ev('left', [1, 'ada']));
+    assert.equal(r.hues.has(1), false);
+    // A reply is the whole truth: who is not in it has no hue.
+    r.applyColours([[4, 10]]);
+    assert.deepEqual([...r.hues], [[4, 10]]);
+  });
+
+  test('colours: anything but a hue is ignored', () => {
+    const r = new RoomState();
+    r.applyWelcome(welcome);
+    for (const bad of [[3, 360], [3, -1], [3, 1.5], [3, '20'], [3], null]) r.applyEvent(ev('colour', bad));
+    r.applyColours([[1, 400], 'x', [2, 12]]);
+    assert.deepEqual([...r.hues], [[2, 12]]);
+    r.applyColours(null);
+    assert.equal(r.hues.size, 0);
+  });
+
+  test('colours: kept on a resume until the reply, forgotten by a new player', () => {
+    const r = new RoomState();
+    r.applyWelcome(welcome);
+    r.applyEvent(ev('colour', [1, 90]));
+    r.applyWelcome(welcome, true);
+    assert.equal(r.hues.get(1), 90);
+    r.applyWelcome({ ...welcome, player: 7 }, false);
+    assert.equal(r.hues.size, 0);
+  });
+});
+
+describe('player colours', () => {
+  test('a chosen hue wins over the palette', () => {
+    assert.equal(playerColor(1), PALETTE[0]);
+    assert.equal(playerColor(13), PALETTE[0], 'the palette wraps');
+    assert.equal(playerColor(2, 0), 'hsl(0 70% 55%)');
+    assert.equal(hueColor(180), 'hsl(180 70% 55%)');
+  });
+
+  test('the picker offers hues the server takes', () => {
+    assert.equal(new Set(HUES).size, HUES.length);
+    for (const h of HUES) assert.ok(isHue(h), String(h));
+    for (const bad of [-1, 360, 2.5, '7', null, undefined, NaN]) assert.equal(isHue(bad), false, String(bad));
+    assert.equal(isHue(0), true);
+    assert.equal(isHue(359), true);
   });
 });

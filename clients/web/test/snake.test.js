@@ -8,7 +8,7 @@ import { hex } from './helpers.js';
 
 // A snapshot encoded by the Go game (clients/web/fixture_test.go), with its
 // decoding by the Go snake package: both decoders must agree.
-const fixture = JSON.parse(readFileSync(new URL('../testdata/snake-snapshot.json', import.meta.url), 'utf8'));
+const fixture = JSON.parse(readFileSync(new URL('../../../docs/vectors/snake-snapshot.json', import.meta.url), 'utf8'));
 
 describe('snake snapshot', () => {
   test('decodes what the Go server encodes, as the Go package does', () => {
@@ -51,7 +51,7 @@ describe('snake snapshot', () => {
   });
 
   test('a view snapshot carries its rect; a full one has none', () => {
-    const deltas = JSON.parse(readFileSync(new URL('../testdata/snake-deltas.json', import.meta.url), 'utf8'));
+    const deltas = JSON.parse(readFileSync(new URL('../../../docs/vectors/snake-deltas.json', import.meta.url), 'utf8'));
     const b64 = (x) => Uint8Array.from(Buffer.from(x, 'base64'));
     const view = deltas.entries.find((e) => e.kind === 'view');
     const s = decodeSnapshotBytes(b64(view.cur));

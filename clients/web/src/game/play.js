@@ -1,7 +1,13 @@
 // PlaySession is one visit to a room: it connects a TickroomClient, decodes
 // Snake snapshots into a buffer, draws the board a little in the past with
-// interpolation, and keeps the scoreboard, the log, the death message and
-// the connection banner up to date. main.js creates one per join.
+// interpolation, and keeps the scoreboard, the log, the death message, the
+// colour picker and the connection banner up to date. main.js creates one
+// per join.
+//
+// Colours: a player picks a hue with the colour request; the room tells
+// everyone with a colour event, and a page that comes in (or back) asks
+// for all of them with the colours request, since the events from before
+// its welcome are not sent to it.
 //
 // Snapshots come as deltas when the server sends them (the client patches
 // them with the Snake patch, snakedelta.js), and as views of the board
@@ -41,7 +47,7 @@ export class PlaySession {
    * @param {object} o
    * @param {string} o.url WebSocket URL
    * @param {object} o.hello the hello to join with
-   * @param {object} o.ui {status, banner, overlay, scoreboard, chat, roomLabel}
+   * @param {object} o.ui {status, banner, overlay, scoreboard, chat, colours, roomLabel}
    * @param {HTMLCanvasElement} o.canvas
    * @param {(message: string) => void} o.onExit back to the lobby
    * @param {string} [o.note] a notice to start the log with
@@ -61,6 +67,8 @@ export class PlaySession {
     this.waitingSince = undefined;
     this.outage = undefined; // {message, retryAt} while reconnecting
     this.leaving = false;
+    this.disposed = false; // requests still in flight must not touch the next session's UI
+    this.coloursSynced = 0; // colours replies applied
     this.welcomes = []; // welcomes: {player, room, resumed, reconnected}
     this.stats = { gaps: 0, badSnapshots: 0, protocolErrors: 0, serverErrors: 0, resyncs: 0 };
     this.latestCrc = undefined; // CRC-32 of the newest snapshot's bytes
@@ -83,6 +91,9 @@ export class PlaySession {
     ui.chat.clear();
     ui.overlay.hide();
     ui.banner.hide();
+    ui.colours.setSelected(undefined);
+    ui.colours.setError('');
+    ui.colours.setBusy(false);
     if (note) ui.chat.add({ kind: 'notice', text: note });
 
     const c = this.client;
@@ -130,6 +141,7 @@ export class PlaySession {
   }
 
   dispose() {
+    this.disposed = true;
     cancelAnimationFrame(this.raf);
     for (const d of this.disposers) d();
     this.disposers = [];
@@ -150,6 +162,45 @@ export class PlaySession {
       this.lastSeq = seq;
       this.lastDir = dir;
     }
+  }
+
+  /** Asks the room for a colour; says why not when it refuses. */
+  async pickColour(hue) {
+    if (this.room.spectator) return;
+    const picker = this.ui.colours;
+    picker.setError('');
+    picker.setBusy(true);
+    try {
+      const chosen = await this.client.request('colour', hue);
+      if (this.disposed) return;
+      // The colour event that follows says the same, to every page.
+      this.room.setHue(this.room.self, chosen);
+      this.#showColours();
+    } catch (err) {
+      if (!this.disposed) picker.setError(`Colour not changed: ${err.message}`);
+    } finally {
+      if (!this.disposed) picker.setBusy(false);
+    }
+  }
+
+  // syncColours takes every player's colour from the room, after a welcome.
+  async #syncColours() {
+    try {
+      const list = await this.client.request('colours');
+      if (this.disposed) return;
+      this.room.applyColours(list);
+      this.coloursSynced++;
+      this.#showColours();
+    } catch (err) {
+      // A lost connection asks again after its next welcome.
+      if (this.disposed || err.code === 'disconnected' || err.code === 'closed') return;
+      console.warn(`tickroom: the room's colours: ${err.message}`);
+    }
+  }
+
+  #showColours() {
+    this.ui.colours.setSelected(this.room.hues.get(this.room.self));
+    this.#updateScores();
   }
 
   /** Sends a chat line; returns whether it went out. */
@@ -186,6 +237,8 @@ export class PlaySession {
     this.ui.overlay.hide('closed');
     this.ui.roomLabel.textContent = w.room;
     this.ui.chat.setEnabled(!w.spectator, w.spectator ? 'Spectators cannot chat' : 'Say something… (Enter to send, Esc to play)');
+    this.ui.colours.setEnabled(!w.spectator, 'Spectators have no snake to colour');
+    this.ui.colours.setSelected(this.room.hues.get(w.player));
     history.replaceState(null, '', `#room=${encodeURIComponent(w.room)}`);
     const me = this.room.name(w.player);
     if (!reconnected) {
@@ -198,7 +251,8 @@ export class PlaySession {
       this.ui.chat.add({ kind: 'notice', text: `Reconnected as a new player in room ${w.room}` });
       this.ui.banner.show('Reconnected as a new player: your previous snake could not be kept', 'ok', 4000);
     }
-    if (w.game !== 'snake') {
+    if (w.game === 'snake') this.#syncColours();
+    else {
       this.ui.overlay.show('closed', 'Unknown game', `Room ${w.room} runs “${w.game}”, which this page cannot show.`, [
         { label: 'Back to lobby', primary: true, onClick: () => this.leave() },
       ]);
@@ -264,6 +318,7 @@ export class PlaySession {
       rows.push({
         player: s.player,
         name: this.room.name(s.player),
+        color: this.room.color(s.player),
         score: s.score,
         best: s.best,
         status: s.status,
@@ -279,6 +334,7 @@ export class PlaySession {
       rows.push({
         player,
         name: p.name,
+        color: this.room.color(player),
         score: k?.score ?? 0,
         best: k?.best ?? 0,
         status: k?.status ?? Status.WAITING,
@@ -313,14 +369,18 @@ export class PlaySession {
       case 'left':
         this.known.delete(player);
         break;
+      case 'colour':
+        this.ui.colours.setSelected(this.room.hues.get(this.room.self));
+        break;
     }
-    if (['joined', 'left', 'dropped', 'reconnected', 'died', 'spawned', 'respawned'].includes(e.kind)) this.#updateScores();
+    if (['joined', 'left', 'dropped', 'reconnected', 'died', 'spawned', 'respawned', 'colour'].includes(e.kind)) this.#updateScores();
   }
 
   #onServerError(e) {
     this.stats.serverErrors++;
     // Dropped inputs show in the acks; the player needs no word on them.
-    if (e.code === 'rate_limited' || e.code === 'bad_seq') return;
+    // Other messages over the rate (seq 0: chat, say) are worth a word.
+    if (e.seq !== 0 && (e.code === 'rate_limited' || e.code === 'bad_seq')) return;
     this.ui.chat.add({ kind: 'error', text: `Server: ${e.message}` });
   }
 
@@ -358,7 +418,14 @@ export class PlaySession {
       .filter((e) => e.age >= 0);
     this.renderer.fit();
     const camera = this.#moveCamera(frame, now);
-    this.renderer.draw(frame, { self: this.room.self, name: (p) => this.room.name(p), effects, time: now, camera });
+    this.renderer.draw(frame, {
+      self: this.room.self,
+      name: (p) => this.room.name(p),
+      color: (p) => this.room.color(p),
+      effects,
+      time: now,
+      camera,
+    });
     this.#drawOverlay(frame, renderTick, now);
     if (this.outage) {
       const secs = Math.max(0, (this.outage.retryAt - now) / 1000);
@@ -447,6 +514,10 @@ export class PlaySession {
       inputLatencyMs: this.client.inputLatencyMs,
       welcomes: this.welcomes.map((w) => ({ ...w })),
       names: Object.fromEntries([...this.room.players].map(([id, p]) => [id, p.name])),
+      // Hues players chose, as the renderer draws them, and how many
+      // colours replies were applied (one per welcome, when all goes well).
+      hues: Object.fromEntries(this.room.hues),
+      coloursSynced: this.coloursSynced,
       buffer: { ...this.buffer.stats, size: this.buffer.items.length },
       stats: { ...this.stats },
       // Delta snapshots patched, and full states fetched again after a

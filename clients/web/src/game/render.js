@@ -22,6 +22,8 @@ const VIEW_EDGE = 'rgba(148, 163, 184, 0.28)';
 const EDGE_MARGIN = 0.75;
 
 export class Renderer {
+  #color = playerColor; // player -> CSS colour, for the frame being drawn
+
   /** @param {HTMLCanvasElement} canvas */
   constructor(canvas) {
     this.canvas = canvas;
@@ -239,7 +241,7 @@ export class Renderer {
       if (!sn.points) continue;
       const [hx, hy] = sn.points[0];
       const own = sn.player === self;
-      ctx.fillStyle = own ? '#ffffff' : playerColor(sn.player);
+      ctx.fillStyle = own ? '#ffffff' : this.#color(sn.player);
       ctx.beginPath();
       ctx.arc(x + (hx + 0.5) * s, y + (hy + 0.5) * s, (own ? 3 : 2) * dpr, 0, Math.PI * 2);
       ctx.fill();
@@ -257,12 +259,13 @@ export class Renderer {
 
   /**
    * Draws one frame. opts: {self: own player id, name: player => name,
-   * effects: [{kind: 'ghost', points, player, age} | {kind: 'ring', x, y,
-   * player, age}], time, camera: {cx, cy, span} or undefined for the whole
-   * board}.
+   * color: player => CSS colour (a hue the player chose, say), effects:
+   * [{kind: 'ghost', points, player, age} | {kind: 'ring', x, y, player,
+   * age}], time, camera: {cx, cy, span} or undefined for the whole board}.
    */
-  draw(frame, { self, name = () => '', effects = [], time = 0, camera } = {}) {
+  draw(frame, { self, name = () => '', color = playerColor, effects = [], time = 0, camera } = {}) {
     const ctx = this.ctx;
+    this.#color = color;
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     if (!frame) return;
     const g = this.#geometry(frame.width, frame.height, camera);
@@ -335,7 +338,7 @@ export class Renderer {
     ctx.lineWidth = Math.max(2, size / 4);
     ctx.strokeStyle = 'rgba(8, 12, 20, 0.85)';
     ctx.strokeText(text, x, y);
-    ctx.fillStyle = own ? '#ffffff' : playerColor(s.player);
+    ctx.fillStyle = own ? '#ffffff' : this.#color(s.player);
     ctx.fillText(text, x, y);
   }
 
@@ -349,7 +352,7 @@ export class Renderer {
 
   #snake(s, own, cx, cy, cell) {
     const ctx = this.ctx;
-    const color = playerColor(s.player);
+    const color = this.#color(s.player);
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';
     // An outline separates touching snakes; the player's own is white.
@@ -400,7 +403,7 @@ export class Renderer {
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';
     this.#path(e.points, cx, cy);
-    ctx.strokeStyle = playerColor(e.player);
+    ctx.strokeStyle = this.#color(e.player);
     ctx.lineWidth = cell * (0.66 + e.age * 0.5);
     ctx.stroke();
     ctx.restore();
@@ -410,7 +413,7 @@ export class Renderer {
     const ctx = this.ctx;
     ctx.save();
     ctx.globalAlpha = Math.max(0, 1 - e.age) * 0.8;
-    ctx.strokeStyle = playerColor(e.player);
+    ctx.strokeStyle = this.#color(e.player);
     ctx.lineWidth = Math.max(1, cell * 0.12);
     ctx.beginPath();
     ctx.arc(cx(e.x), cy(e.y), cell * (0.5 + e.age * 1.3), 0, Math.PI * 2);

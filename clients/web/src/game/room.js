@@ -1,7 +1,10 @@
 // RoomState is what the page knows about the room apart from the board:
 // who is in it (from the welcome and the joined/left/dropped/reconnected
+// events), the colours players chose (the colours reply and the colour
 // events), what to tell the player about each event, and how the player's
 // own snake last died. It does no I/O and touches no DOM.
+
+import { isHue, playerColor } from './colors.js';
 
 export const CAUSES = Object.freeze({
   wall: 'hit the wall',
@@ -18,6 +21,8 @@ export class RoomState {
   reset() {
     /** @type {Map<number, {name: string, away: boolean}>} */
     this.players = new Map();
+    /** Hues players chose, by player id. @type {Map<number, number>} */
+    this.hues = new Map();
     this.self = undefined;
     this.room = undefined;
     this.spectator = false;
@@ -26,9 +31,15 @@ export class RoomState {
     this.death = undefined;
   }
 
-  /** Takes the welcome's roster; keeps what it knew on a resume. */
+  /**
+   * Takes the welcome's roster; keeps what it knew on a resume (the hues
+   * too, until the colours reply brings them up to date).
+   */
   applyWelcome(w, resumed = false) {
-    if (!resumed) this.death = undefined;
+    if (!resumed) {
+      this.death = undefined;
+      this.hues.clear();
+    }
     this.self = w.player;
     this.room = w.room;
     this.spectator = w.spectator;
@@ -36,6 +47,24 @@ export class RoomState {
     const players = new Map();
     for (const p of w.players) players.set(p.player, { name: p.name, away: false });
     this.players = players;
+  }
+
+  /** Takes a colours reply, [[player, hue], ...], as the room's hues. */
+  applyColours(list) {
+    this.hues.clear();
+    for (const e of Array.isArray(list) ? list : []) {
+      if (Array.isArray(e)) this.setHue(e[0], e[1]);
+    }
+  }
+
+  /** Sets the hue a player chose; anything but a hue (0..359) is ignored. */
+  setHue(player, hue) {
+    if (isHue(hue)) this.hues.set(player, hue);
+  }
+
+  /** The colour to draw a player in. */
+  color(player) {
+    return playerColor(player, this.hues.get(player));
   }
 
   name(player) {
@@ -62,6 +91,7 @@ export class RoomState {
         const [player, name] = d;
         const who = this.players.get(player)?.name || String(name ?? `player ${player}`);
         this.players.delete(player);
+        this.hues.delete(player);
         return { kind: 'notice', player, text: `${who} left` };
       }
       case 'dropped': {
@@ -78,7 +108,12 @@ export class RoomState {
       }
       case 'chat': {
         const [player, text] = d;
-        return { kind: 'chat', player, name: this.name(player), text: String(text ?? '') };
+        return { kind: 'chat', player, name: this.name(player), color: this.color(player), text: String(text ?? '') };
+      }
+      case 'colour': {
+        const [player, hue] = d;
+        this.setHue(player, hue);
+        return undefined;
       }
       case 'died': {
         const [victim, killer, cause] = d;
@@ -93,7 +128,7 @@ export class RoomState {
         return { kind: 'notice', text: `The server is restarting${s ? ` in ${s} s` : ''}` };
       }
       default:
-        return undefined; // spawned, respawned and kinds this page does not know
+        return undefined; // spawned, respawned, locked and kinds this page does not know
     }
   }
 

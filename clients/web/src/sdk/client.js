@@ -1,7 +1,8 @@
 // TickroomClient is one player's connection to a tickroom server over the
-// tickroom.v1 protocol: hello and welcome, inputs with increasing seqs,
+// tickroom.v2 protocol: hello and welcome, inputs with increasing seqs,
 // events with gap detection, snapshots with acks, automatic pongs, chat,
-// leave, and automatic reconnection with exponential backoff and jitter.
+// requests with replies, leave, and automatic reconnection with
+// exponential backoff and jitter.
 //
 //   const c = new TickroomClient({ url: 'ws://localhost:8080/ws', hello: { name: 'ada', game: 'snake' } });
 //   c.on('welcome', ({ welcome, resumed }) => ...);
@@ -9,6 +10,7 @@
 //   c.on('event', (e) => ...);         // {seq, tick, kind, data}
 //   c.connect();
 //   c.sendInput(1);
+//   const info = await c.request('room.info');
 //
 // Events emitted (on(type, fn)):
 //   state        'connecting' | 'open' | 'reconnecting' | 'closed'
@@ -17,13 +19,17 @@
 //   gap          {expected, got}: an event seq was skipped (a server bug or
 //                a resume that could not replay everything)
 //   snapshot     {tick, base, ack, payload, bytes, delta, receivedAt}
-//                payload is the decoded msgpack value; with a patch
-//                function it is always a full state (bytes holds its
-//                msgpack, delta says whether it came as one)
+//                payload is the decoded state and bytes its msgpack; with
+//                a patch function it is always a full state (delta says
+//                whether it came as one). Without one, a delta (base > 0,
+//                which the server sends only on request) is handed on
+//                unpatched: payload null, bytes the delta's.
 //   resync       {tick, base, reason}: a delta could not be applied; the
 //                client reconnects for a full state
 //   ping         {id, serverTimeMs, tick, rttMs}
-//   serverError  {code, message}: the connection stays open
+//   serverError  {code, message, seq}: the connection stays open; seq is
+//                the input the error is about (a dropped or refused
+//                input), 0 for none
 //   protocolError Error: a message this client could not decode; ignored
 //   disconnect   {code, name, message, reason, willReconnect, delayMs, attempt}
 //   reconnecting {attempt}: a reconnection attempt starts now
@@ -35,6 +41,16 @@
 // otherwise the client is a new player and event seqs start again at 1. When
 // the server refuses such a hello (no such room, room full, session
 // refused), the client tries once more with the original hello.
+//
+// Requests: request(kind, data) sends [6, id, kind, data] and resolves with
+// the data of the reply that carries its id, or rejects with a
+// RequestError whose code is the reply's error code, or one of this
+// client's: 'timeout' (no reply in time), 'disconnected' (the connection
+// ended before the reply, or there was none to send it on: before the
+// first welcome, or while reconnecting) and 'closed' (the client is closed
+// for good). A request is never sent again: the server does not replay
+// replies on a resume, so whether one that was in flight was carried out
+// is unknown; the caller decides whether to ask again.
 //
 // Delta snapshots: given the game's patch function (patch(base, delta) ->
 // bytes of the new state, e.g. Snake's in src/game/snakedelta.js), the
@@ -52,12 +68,12 @@ import { CloseCode, describeClose } from './closecodes.js';
 import {
   SUBPROTOCOL,
   decodeMessage,
-  snapshotPayload,
   encodeChat,
   encodeHello,
   encodeInput,
   encodeLeave,
   encodePong,
+  encodeRequest,
   ProtocolError,
 } from './codec.js';
 import { Emitter } from './emitter.js';
@@ -81,7 +97,25 @@ export const CLOSE_RESYNC = 4998;
 /** Resyncs closer together than this wait for the backoff, not 0 ms. */
 const RESYNC_QUIET_MS = 5000;
 
+/** How long request() waits for a reply by default, in ms. */
+export const REQUEST_TIMEOUT_MS = 5000;
+
 const payloadDecoder = new Decoder();
+
+/**
+ * Why a request got no reply value: the server's error reply (code
+ * unknown_request, bad_request, not_allowed, rate_limited, failed, ...
+ * and its message) or this client's 'timeout', 'disconnected' or 'closed'.
+ */
+export class RequestError extends Error {
+  constructor(code, message, id, kind) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+    this.id = id;
+    this.kind = kind;
+  }
+}
 
 /** Connection states. */
 export const State = Object.freeze({
@@ -123,6 +157,11 @@ export class TickroomClient extends Emitter {
   #deltas = 0;
   #resyncs = 0;
   #lastResyncAt = -Infinity;
+  // Requests waiting for their reply, by id: {kind, resolve, reject,
+  // timer}. Ids go on increasing across connections, so that a reply can
+  // never be taken for that of another request.
+  #pending = new Map();
+  #lastRequestId = 0;
 
   /**
    * @param {object} opts
@@ -226,6 +265,36 @@ export class TickroomClient extends Emitter {
     if (!this.#isOpen()) return false;
     this.#ws.send(frame);
     return true;
+  }
+
+  /**
+   * Sends a request and resolves with its reply's data; rejects with a
+   * RequestError (see the top of this file for its codes). timeout is in
+   * ms. Pending requests are rejected with 'disconnected' when their
+   * connection ends, whichever way.
+   */
+  request(kind, data = null, { timeout = REQUEST_TIMEOUT_MS } = {}) {
+    return new Promise((resolve, reject) => {
+      if (!(timeout > 0)) throw new RangeError(`request timeout must be positive, got ${timeout}`);
+      const id = ++this.#lastRequestId;
+      const frame = encodeRequest(id, kind, data); // a bad kind rejects, even offline
+      if (!this.#isOpen()) {
+        const closed = this.#state === State.CLOSED;
+        reject(new RequestError(closed ? 'closed' : 'disconnected', closed ? 'The client is closed.' : 'Not connected.', id, kind));
+        return;
+      }
+      const timer = this.#setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new RequestError('timeout', `No reply from the server in ${timeout / 1000} s.`, id, kind));
+      }, timeout);
+      this.#pending.set(id, { kind, resolve, reject, timer });
+      this.#ws.send(frame);
+    });
+  }
+
+  /** Requests sent and not answered yet. */
+  get pendingRequests() {
+    return this.#pending.size;
   }
 
   /** Leaves the room for good; the server confirms by closing with 1000. */
@@ -358,17 +427,16 @@ export class TickroomClient extends Emitter {
         this.emit('ping', { id: m.id, serverTimeMs: m.serverTimeMs, tick: m.tick, rttMs: m.rttMs });
         break;
       case 'error':
-        this.emit('serverError', { code: m.code, message: m.message });
+        this.emit('serverError', { code: m.code, message: m.message, seq: m.seq });
+        break;
+      case 'reply':
+        this.#onReply(m);
         break;
       case 'snapshot': {
         const receivedAt = this.#now();
         this.#inputs.acknowledge(m.ack, receivedAt);
-        if (!this.#patch) {
-          this.emit('snapshot', { tick: m.tick, base: m.base, ack: m.ack, payload: m.payload, delta: false, receivedAt });
-          break;
-        }
-        const full = this.#rebuild(m, bytes);
-        if (full) this.emit('snapshot', { tick: m.tick, base: m.base, ack: m.ack, ...full, delta: m.base !== 0, receivedAt });
+        const full = this.#patch ? this.#rebuild(m) : this.#unpatched(m);
+        if (full) this.emit('snapshot', { tick: m.tick, base: m.base, ack: m.ack, ...full, receivedAt });
         break;
       }
       default:
@@ -376,21 +444,39 @@ export class TickroomClient extends Emitter {
     }
   }
 
-  // rebuild turns a snapshot into the full state it stands for and keeps
-  // it as the base of the next delta: {payload, bytes}, or undefined when
-  // the delta did not apply and a resync began.
-  #rebuild(m, frame) {
-    let raw;
+  // unpatched reads a snapshot without a patch function: {payload, bytes,
+  // delta} of a full state, a delta as it came (payload null), or
+  // undefined when the state does not decode.
+  #unpatched(m) {
+    if (m.base !== 0) return { payload: null, bytes: m.payload, delta: false };
+    const payload = this.#decodeState(m);
+    return payload === undefined ? undefined : { payload, bytes: m.payload, delta: false };
+  }
+
+  // decodeState decodes a full snapshot's state, or reports it and gives
+  // undefined.
+  #decodeState(m) {
     try {
-      raw = snapshotPayload(frame);
+      return payloadDecoder.decode(m.payload);
     } catch (err) {
-      this.emit('protocolError', err);
+      this.emit('protocolError', new ProtocolError(`snapshot of tick ${m.tick}: the state is not msgpack: ${err.message}`));
       return undefined;
     }
+  }
+
+  // rebuild turns a snapshot into the full state it stands for and keeps
+  // it as the base of the next delta: {payload, bytes, delta}, or
+  // undefined when it did not decode, or the delta did not apply and a
+  // resync began.
+  #rebuild(m) {
     if (m.base === 0) {
-      this.#full = raw.slice();
+      const payload = this.#decodeState(m);
+      if (payload === undefined) return undefined;
+      // The message's own buffer, which nothing else writes to, holds the
+      // bytes the next delta patches.
+      this.#full = m.payload;
       this.#fullTick = m.tick;
-      return { payload: m.payload, bytes: this.#full };
+      return { payload, bytes: m.payload, delta: false };
     }
     if (!this.#full || m.base !== this.#fullTick) {
       const have = this.#full ? `tick ${this.#fullTick}` : 'no snapshot';
@@ -400,7 +486,7 @@ export class TickroomClient extends Emitter {
     let full;
     let payload;
     try {
-      full = this.#patch(this.#full, raw);
+      full = this.#patch(this.#full, m.payload);
       payload = payloadDecoder.decode(full);
     } catch (err) {
       this.#resync(m, `delta snapshot of tick ${m.tick} did not apply: ${err.message}`);
@@ -409,7 +495,7 @@ export class TickroomClient extends Emitter {
     this.#full = full;
     this.#fullTick = m.tick;
     this.#deltas++;
-    return { payload, bytes: full };
+    return { payload, bytes: full, delta: true };
   }
 
   // resync drops a connection whose snapshots got out of step and comes
@@ -467,9 +553,31 @@ export class TickroomClient extends Emitter {
     this.emit('event', { seq: m.seq, tick: m.tick, kind: m.kind, data: m.data });
   }
 
+  #onReply(m) {
+    const p = this.#pending.get(m.id);
+    // None: the request timed out already, and its late answer is dropped.
+    if (!p) return;
+    this.#pending.delete(m.id);
+    this.#clearTimeout(p.timer);
+    if (m.code === '') p.resolve(m.data);
+    else p.reject(new RequestError(m.code, m.message, m.id, p.kind));
+  }
+
+  // failPending rejects every request in flight: their connection is gone
+  // and its replies with it.
+  #failPending() {
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    for (const [id, p] of pending) {
+      this.#clearTimeout(p.timer);
+      p.reject(new RequestError('disconnected', 'The connection was lost before the reply.', id, p.kind));
+    }
+  }
+
   #onClose(code, reason, why = undefined) {
     this.#ws = null;
     this.#full = null;
+    this.#failPending();
     if (this.#staleTimer !== undefined) {
       this.#clearTimeout(this.#staleTimer);
       this.#staleTimer = undefined;
@@ -513,6 +621,7 @@ export class TickroomClient extends Emitter {
     if (this.#staleTimer !== undefined) this.#clearTimeout(this.#staleTimer);
     this.#retryTimer = this.#staleTimer = undefined;
     this.#ws = null;
+    this.#failPending();
     this.#setState(State.CLOSED);
     this.emit('disconnect', { ...info, willReconnect: false, delayMs: 0, attempt: this.#backoff.attempt });
     this.emit('closed', { code: info.code, name: info.name, message: info.message, reason: info.reason });

@@ -1,4 +1,4 @@
-// WebSocket close codes of tickroom.v1 (docs/protocol.md, "Close codes"), with a
+// WebSocket close codes of tickroom.v2 (docs/protocol.md, "Close codes"), with a
 // message to show a player and whether reconnecting can help.
 
 /** Close codes by name. */

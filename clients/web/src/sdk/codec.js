@@ -1,4 +1,4 @@
-// Codec of the tickroom.v1 wire protocol (docs/protocol.md): every
+// Codec of the tickroom.v2 wire protocol (docs/protocol.md): every
 // message is one msgpack array whose first element is the message type.
 // Encoders build client messages; decodeMessage reads any message, of either
 // direction, into a plain object whose `type` names it.
@@ -6,7 +6,7 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 
 /** The WebSocket subprotocol a client must offer. */
-export const SUBPROTOCOL = 'tickroom.v1';
+export const SUBPROTOCOL = 'tickroom.v2';
 
 /** Message type numbers, the first element of every message. */
 export const MsgType = Object.freeze({
@@ -15,11 +15,13 @@ export const MsgType = Object.freeze({
   PONG: 3,
   CHAT: 4,
   LEAVE: 5,
+  REQUEST: 6,
   WELCOME: 16,
   EVENT: 17,
   PING: 18,
   ERROR: 19,
   SNAPSHOT: 20,
+  REPLY: 21,
 });
 
 /** Largest chat text, in characters (code points). */
@@ -85,6 +87,17 @@ export function encodeLeave() {
 }
 
 /**
+ * Encodes request: [6, id, kind, data]. id (from 1) is the client's, to
+ * match the reply with; data is any msgpack-encodable value, nil when
+ * undefined.
+ */
+export function encodeRequest(id, kind, data = null) {
+  checkU32(id, 'request id', 1);
+  if (typeof kind !== 'string' || kind === '') throw new TypeError(`request kind must be a non-empty string, got ${String(kind)}`);
+  return encoder.encode([MsgType.REQUEST, id, kind, data]);
+}
+
+/**
  * Decodes one message. Elements beyond the ones this version knows are
  * ignored; anything malformed throws a ProtocolError.
  *
@@ -92,10 +105,16 @@ export function encodeLeave() {
  *   {type: 'welcome', welcome: {player, session, room, game, tickRate, tick, spectator, resumed, historyLost, lastEvent, deltas, areaOfInterest, players: [{player, name}], config}}
  *   {type: 'event', seq, tick, kind, data}
  *   {type: 'ping', id, serverTimeMs, tick, rttMs}
- *   {type: 'error', code, message}
+ *   {type: 'error', code, message, seq}    seq: the input it is about, or 0
  *   {type: 'snapshot', tick, base, ack, payload}
+ *   {type: 'reply', id, code, message, data}    code '' is success
  * and client messages to {type: 'hello', hello}, {type: 'input', seq,
- * payload}, {type: 'pong', id}, {type: 'chat', text}, {type: 'leave'}.
+ * payload}, {type: 'pong', id}, {type: 'chat', text}, {type: 'leave'},
+ * {type: 'request', id, kind, data}.
+ *
+ * A snapshot's payload is the bytes of its bin (a view into bytes): the
+ * state's msgpack when base is 0, else the game's delta, to patch onto the
+ * bytes of the state of tick base.
  */
 export function decodeMessage(bytes) {
   let v;
@@ -124,6 +143,9 @@ export function decodeMessage(bytes) {
       return { type: 'chat', text: str(v[1], 'chat text') };
     case MsgType.LEAVE:
       return { type: 'leave' };
+    case MsgType.REQUEST:
+      need(4, 'request');
+      return { type: 'request', id: u32(v[1], 'request id'), kind: str(v[2], 'request kind'), data: v[3] };
     case MsgType.WELCOME:
       need(2, 'welcome');
       return { type: 'welcome', welcome: welcome(v[1]) };
@@ -140,8 +162,8 @@ export function decodeMessage(bytes) {
         rttMs: u32(v[4], 'ping rtt'),
       };
     case MsgType.ERROR:
-      need(3, 'error');
-      return { type: 'error', code: str(v[1], 'error code'), message: str(v[2], 'error message') };
+      need(4, 'error');
+      return { type: 'error', code: str(v[1], 'error code'), message: str(v[2], 'error message'), seq: u32(v[3], 'error seq') };
     case MsgType.SNAPSHOT:
       need(5, 'snapshot');
       return {
@@ -149,88 +171,20 @@ export function decodeMessage(bytes) {
         tick: u32(v[1], 'snapshot tick'),
         base: u32(v[2], 'snapshot base tick'),
         ack: u32(v[3], 'snapshot ack'),
-        payload: v[4],
+        payload: bin(v[4], 'snapshot payload'),
+      };
+    case MsgType.REPLY:
+      need(5, 'reply');
+      return {
+        type: 'reply',
+        id: u32(v[1], 'reply id'),
+        code: str(v[2], 'reply code'),
+        message: str(v[3], 'reply message'),
+        data: v[4],
       };
     default:
       throw new ProtocolError(`unknown message type ${String(t)}`);
   }
-}
-
-/**
- * The payload of a snapshot message as raw msgpack bytes (a view into
- * bytes), as the server spliced it in: a delta must be patched onto, and
- * checked against, the exact bytes of the snapshot it was taken from,
- * which decoding and re-encoding would not always give back. Throws a
- * ProtocolError when bytes are not a snapshot message.
- */
-export function snapshotPayload(bytes) {
-  const r = { b: bytes, i: 0 };
-  const n = arrayHeader(r);
-  if (n < 5) throw new ProtocolError(`snapshot has ${n} elements, want 5`);
-  for (let k = 0; k < 4; k++) skipValue(r); // type, tick, base tick, ack
-  const start = r.i;
-  skipValue(r);
-  return bytes.subarray(start, r.i);
-}
-
-function arrayHeader(r) {
-  const c = r.b[r.i];
-  if (c >= 0x90 && c <= 0x9f) {
-    r.i++;
-    return c & 0x0f;
-  }
-  if (c === 0xdc || c === 0xdd) {
-    const size = c === 0xdc ? 2 : 4;
-    const n = beUint(r, r.i + 1, size);
-    r.i += 1 + size;
-    return n;
-  }
-  throw new ProtocolError('not a msgpack array');
-}
-
-function beUint(r, at, size) {
-  if (at + size > r.b.length) throw new ProtocolError('msgpack ends early');
-  let v = 0;
-  for (let k = 0; k < size; k++) v = v * 256 + r.b[at + k];
-  return v;
-}
-
-// skipValue moves r past one msgpack value.
-function skipValue(r) {
-  if (r.i >= r.b.length) throw new ProtocolError('msgpack ends early');
-  const c = r.b[r.i];
-  const skipBytes = (n) => {
-    if (r.i + n > r.b.length) throw new ProtocolError('msgpack ends early');
-    r.i += n;
-  };
-  const skipItems = (n) => {
-    for (let k = 0; k < n; k++) skipValue(r);
-  };
-  if (c <= 0x7f || c >= 0xe0 || c === 0xc0 || c === 0xc2 || c === 0xc3) return skipBytes(1);
-  if (c >= 0x80 && c <= 0x8f) {
-    r.i++;
-    return skipItems(2 * (c & 0x0f));
-  }
-  if (c >= 0x90 && c <= 0x9f) {
-    r.i++;
-    return skipItems(c & 0x0f);
-  }
-  if (c >= 0xa0 && c <= 0xbf) return skipBytes(1 + (c & 0x1f));
-  const fixed = { 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8, 0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8, 0xca: 4, 0xcb: 8, 0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17 }[c];
-  if (fixed !== undefined) return skipBytes(1 + fixed);
-  const sized = { 0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0xda: 2, 0xdb: 4, 0xc7: 1, 0xc8: 2, 0xc9: 4 }[c];
-  if (sized !== undefined) {
-    const n = beUint(r, r.i + 1, sized);
-    const ext = c >= 0xc7 && c <= 0xc9 ? 1 : 0; // an ext's type byte
-    return skipBytes(1 + sized + ext + n);
-  }
-  if (c === 0xdc || c === 0xdd || c === 0xde || c === 0xdf) {
-    const size = c === 0xdc || c === 0xde ? 2 : 4;
-    const n = beUint(r, r.i + 1, size);
-    r.i += 1 + size;
-    return skipItems(c >= 0xde ? 2 * n : n);
-  }
-  throw new ProtocolError(`not msgpack: byte ${c}`);
 }
 
 function welcome(w) {
@@ -271,6 +225,11 @@ function map(v, what) {
   if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) {
     throw new ProtocolError(`${what} is not a map`);
   }
+  return v;
+}
+
+function bin(v, what) {
+  if (!(v instanceof Uint8Array)) throw new ProtocolError(`${what} is not a bin`);
   return v;
 }
 

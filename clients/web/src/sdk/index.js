@@ -1,5 +1,5 @@
-// The tickroom JavaScript client SDK (protocol tickroom.v1).
-export { TickroomClient, State, CLOSE_STALE, CLOSE_RESYNC } from './client.js';
+// The tickroom JavaScript client SDK (protocol tickroom.v2).
+export { TickroomClient, RequestError, State, CLOSE_STALE, CLOSE_RESYNC, REQUEST_TIMEOUT_MS } from './client.js';
 export { crc32 } from './crc32.js';
 export { Backoff, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 export { CloseCode, describeClose } from './closecodes.js';
@@ -14,7 +14,7 @@ export {
   encodePong,
   encodeChat,
   encodeLeave,
-  snapshotPayload,
+  encodeRequest,
 } from './codec.js';
 export { SnapshotBuffer } from './snapshots.js';
 export { InputLog } from './inputs.js';

@@ -2,7 +2,6 @@
 // the kill feed, with a box to chat.
 
 import { MAX_CHAT_CHARS } from '../sdk/codec.js';
-import { playerColor } from '../game/colors.js';
 import { byId, h } from './dom.js';
 
 const MAX_LINES = 150;
@@ -40,12 +39,12 @@ export class ChatPanel {
     });
   }
 
-  /** Adds a line: {kind: 'chat', player, name, text} or {kind: 'notice'|'feed'|'error', text}. */
+  /** Adds a line: {kind: 'chat', player, name, color, text} or {kind: 'notice'|'feed'|'error', text}. */
   add(line) {
     let li;
     if (line.kind === 'chat') {
       const who = h('span', { class: 'who', text: line.name });
-      who.style.color = playerColor(line.player);
+      who.style.color = line.color;
       li = h('li', { class: 'line chat' }, who, h('span', { class: 'text', text: line.text }));
     } else {
       li = h('li', { class: `line ${line.kind}`, text: line.text });

@@ -2,7 +2,6 @@
 // best first; the player's own row stands out. With area of interest a
 // player out of view shows the score last seen, marked "far".
 
-import { playerColor } from '../game/colors.js';
 import { Status } from '../game/snake.js';
 import { byId, h } from './dom.js';
 
@@ -12,7 +11,7 @@ export class Scoreboard {
     this.key = '';
   }
 
-  /** rows: [{player, name, score, best, status, self, away, far}] */
+  /** rows: [{player, name, color, score, best, status, self, away, far}] */
   render(rows) {
     const sorted = [...rows].sort((a, b) => b.score - a.score || b.best - a.best || a.player - b.player);
     const key = JSON.stringify(sorted);
@@ -23,7 +22,7 @@ export class Scoreboard {
 
   #row(r) {
     const swatch = h('span', { class: 'swatch' });
-    swatch.style.background = playerColor(r.player);
+    swatch.style.background = r.color;
     const state = r.away ? 'away' : r.status === Status.DEAD ? 'dead' : r.status === Status.WAITING ? 'waiting' : r.far ? 'far' : 'alive';
     return h(
       'li',
