@@ -15,10 +15,10 @@ func (s *Server) track() bool {
 func (s *Server) openConn(ip string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cfg.MaxConns > 0 && s.conns >= s.cfg.MaxConns {
+	if s.cfg.MaxConns >= 0 && s.conns >= s.cfg.MaxConns {
 		return "server full: too many connections"
 	}
-	if s.cfg.MaxConnsPerIP > 0 && s.connsPer[ip] >= s.cfg.MaxConnsPerIP {
+	if s.cfg.MaxConnsPerIP >= 0 && s.connsPer[ip] >= s.cfg.MaxConnsPerIP {
 		return "too many connections from your address"
 	}
 	s.conns++

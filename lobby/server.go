@@ -18,7 +18,11 @@ import (
 	"github.com/tickroom/tickroom/netcode"
 )
 
-// Config configures a Server.
+// Config configures a Server. Throughout lobby's and netcode's configs, a
+// zero field takes its default (the Default constants next to the type),
+// and a negative one turns the limit or feature off where that makes
+// sense (no cap, no resume, no catch-up); the command line, whose flags
+// show the defaults, uses 0 for off instead.
 type Config struct {
 	// Room holds the defaults for new rooms.
 	Room RoomConfig
@@ -35,10 +39,12 @@ type Config struct {
 	// Authorize, when set, validates every join and matchmaking request.
 	Authorize AuthFunc
 	// MaxConns and MaxConnsPerIP cap WebSocket connections, server-wide and
-	// per client address; 0 means no cap.
+	// per client address (DefaultMaxConns, DefaultMaxConnsPerIP; negative:
+	// no cap).
 	MaxConns      int
 	MaxConnsPerIP int
-	// MaxRooms caps the rooms this server hosts; 0 means DefaultMaxRooms.
+	// MaxRooms caps the rooms this server hosts (DefaultMaxRooms;
+	// negative: no cap).
 	MaxRooms int
 	// Record, when set, records every room that gets a member, for replay.
 	// The recording starts with the room's first member.
@@ -48,9 +54,23 @@ type Config struct {
 	Limits AddrLimits
 }
 
-// DefaultMaxRooms caps rooms so that room creation from the API cannot
-// exhaust the server.
-const DefaultMaxRooms = 10000
+// Defaults for Config.
+const (
+	// DefaultMaxRooms caps rooms so that room creation from the API cannot
+	// exhaust the server.
+	DefaultMaxRooms      = 10000
+	DefaultMaxConns      = 10000
+	DefaultMaxConnsPerIP = 64
+)
+
+// withDefaults fills the zero fields; the room, connection and address
+// configs fill their own where they are used.
+func (c Config) withDefaults() Config {
+	orDefault(&c.MaxRooms, DefaultMaxRooms)
+	orDefault(&c.MaxConns, DefaultMaxConns)
+	orDefault(&c.MaxConnsPerIP, DefaultMaxConnsPerIP)
+	return c
+}
 
 // ErrTooManyRooms is returned when the server hosts MaxRooms rooms.
 var ErrTooManyRooms = errors.New("too many rooms on this server")
@@ -107,6 +127,7 @@ func NewServer(cfg Config, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
+	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	s := &Server{
 		cfg:    cfg,
@@ -123,9 +144,6 @@ func NewServer(cfg Config, log *slog.Logger) *Server {
 		writers:   netcode.NewWriters(0),
 		addrs:     newAddrTable(cfg.Limits, time.Now),
 		clientLog: newLogLimiter(time.Now),
-	}
-	if s.cfg.MaxRooms <= 0 {
-		s.cfg.MaxRooms = DefaultMaxRooms
 	}
 	if s.reg == nil {
 		s.reg = NewMemoryRegistry()
@@ -224,7 +242,7 @@ func (s *Server) createRoom(ctx context.Context, gameName string, cfg RoomConfig
 		s.mu.Unlock()
 		return nil, ErrDraining
 	}
-	if len(s.rooms) >= s.cfg.MaxRooms {
+	if s.cfg.MaxRooms >= 0 && len(s.rooms) >= s.cfg.MaxRooms {
 		s.mu.Unlock()
 		return nil, fmt.Errorf("lobby: create room: %w (%d)", ErrTooManyRooms, s.cfg.MaxRooms)
 	}

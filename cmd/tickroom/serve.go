@@ -20,6 +20,18 @@ import (
 )
 
 // serveConfig is every flag of tickroom serve.
+// Defaults of tickroom serve's own settings; lobby, netcode and snake
+// hold the defaults of theirs, which the flags show.
+const (
+	defaultDrainPeriod       = 10 * time.Second
+	defaultShutdownTimeout   = 10 * time.Second
+	defaultHTTPHeaderTimeout = 10 * time.Second
+	defaultHTTPReadTimeout   = 15 * time.Second
+	defaultHTTPWriteTimeout  = 15 * time.Second
+	defaultHTTPIdleTimeout   = 60 * time.Second
+	defaultHTTPMaxHeader     = 16 << 10
+)
+
 type serveConfig struct {
 	addr            string
 	tickRate        int
@@ -76,14 +88,14 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&cfg.tickRate, "tick-rate", lobby.DefaultTickRate, fmt.Sprintf("room ticks per second (1..%d)", lobby.MaxTickRate))
 	f.IntVar(&cfg.maxPlayers, "max-players", lobby.DefaultMaxPlayers, "players per room")
 	f.DurationVar(&cfg.emptyTimeout, "empty-timeout", lobby.DefaultEmptyTimeout, "dispose of a room after it has been empty this long")
-	f.DurationVar(&cfg.drainPeriod, "drain-period", 10*time.Second, "on SIGINT/SIGTERM, stop taking players and let rooms run this long (or until empty) before closing them; 0 closes at once")
-	f.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "after the drain, how long to wait for clients to be closed")
+	f.DurationVar(&cfg.drainPeriod, "drain-period", defaultDrainPeriod, "on SIGINT/SIGTERM, stop taking players and let rooms run this long (or until empty) before closing them; 0 closes at once")
+	f.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "after the drain, how long to wait for clients to be closed")
 	f.DurationVar(&cfg.resumeGrace, "resume-grace", lobby.DefaultResumeGrace, "how long a dropped player's seat is held for a reconnect")
 	f.DurationVar(&cfg.reservationTTL, "reservation-ttl", lobby.DefaultReservationTTL, "how long a matchmaking seat reservation is held")
 	f.StringVar(&cfg.joinSecret, "join-secret", "", "require this secret from every client (hello auth field, or Authorization: Bearer for the API); visible in the process list, prefer --join-secret-file")
 	f.StringVar(&cfg.joinSecretFile, "join-secret-file", "", "read --join-secret from this file (surrounding whitespace trimmed)")
-	f.IntVar(&cfg.maxConns, "max-conns", 10000, "WebSocket connections the server accepts (0 = no cap)")
-	f.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", 64, "WebSocket connections from one address (0 = no cap)")
+	f.IntVar(&cfg.maxConns, "max-conns", lobby.DefaultMaxConns, "WebSocket connections the server accepts (0 = no cap)")
+	f.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", lobby.DefaultMaxConnsPerIP, "WebSocket connections from one address (0 = no cap)")
 	f.IntVar(&cfg.maxRooms, "max-rooms", lobby.DefaultMaxRooms, "rooms the server hosts")
 	f.IntVar(&cfg.addrLimits.Rooms, "rooms-per-ip", lobby.DefaultAddrRooms, "live rooms one address may have created through the API (0 = no cap)")
 	f.Float64Var(&cfg.addrLimits.CreateRate, "room-create-rate", lobby.DefaultAddrCreateRate, "rooms one address may create through the API per second, after a burst of --room-create-burst (0 = no limit)")
@@ -95,11 +107,11 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&cfg.adminToken, "admin-token", "", "enable the live admin view at /admin, behind this token; visible in the process list, prefer --admin-token-file")
 	f.StringVar(&cfg.adminTokenFile, "admin-token-file", "", "read --admin-token from this file (surrounding whitespace trimmed)")
 	f.StringVar(&cfg.pprofAddr, "pprof", "", "serve net/http/pprof, unauthenticated, on this separate address; keep it on loopback (e.g. 127.0.0.1:6060)")
-	f.DurationVar(&cfg.httpHeaderTimeout, "http-header-timeout", 10*time.Second, "how long a client may take to send a request's headers (at most --http-read-timeout)")
-	f.DurationVar(&cfg.httpReadTimeout, "http-read-timeout", 15*time.Second, "how long a client may take to send a whole request, body included (not applied to WebSocket connections)")
-	f.DurationVar(&cfg.httpWriteTimeout, "http-write-timeout", 15*time.Second, "how long the server may take to answer a request (not applied to WebSocket connections)")
-	f.DurationVar(&cfg.httpIdleTimeout, "http-idle-timeout", 60*time.Second, "close a keep-alive connection idle this long")
-	f.IntVar(&cfg.httpMaxHeader, "http-max-header-bytes", 16<<10, "largest request header accepted (1024..1048576); larger ones get 431")
+	f.DurationVar(&cfg.httpHeaderTimeout, "http-header-timeout", defaultHTTPHeaderTimeout, "how long a client may take to send a request's headers (at most --http-read-timeout)")
+	f.DurationVar(&cfg.httpReadTimeout, "http-read-timeout", defaultHTTPReadTimeout, "how long a client may take to send a whole request, body included (not applied to WebSocket connections)")
+	f.DurationVar(&cfg.httpWriteTimeout, "http-write-timeout", defaultHTTPWriteTimeout, "how long the server may take to answer a request (not applied to WebSocket connections)")
+	f.DurationVar(&cfg.httpIdleTimeout, "http-idle-timeout", defaultHTTPIdleTimeout, "close a keep-alive connection idle this long")
+	f.IntVar(&cfg.httpMaxHeader, "http-max-header-bytes", defaultHTTPMaxHeader, "largest request header accepted (1024..1048576); larger ones get 431")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	f.Uint64Var(&cfg.seed, "seed", 0, "seed for every room's game (0 = a random seed per room)")
@@ -113,8 +125,8 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&cfg.snake.RespawnTicks, "respawn-ticks", cfg.snake.RespawnTicks, "Snake ticks before a dead player respawns")
 	f.StringVar(&cfg.snapshots, "snapshots", "delta", "full: every snapshot whole; delta: deltas against the last snapshot sent, to clients that ask for them")
 	f.BoolVar(&cfg.areaOfInterest, "area-of-interest", false, "send each player only the part of the board around its snake (see --view)")
-	f.IntVar(&cfg.snake.View, "view", 48, "with --area-of-interest: side in cells of the square a player sees")
-	f.IntVar(&cfg.snake.ViewMargin, "view-margin", 8, "with --area-of-interest: extra cells around the view")
+	f.IntVar(&cfg.snake.View, "view", snake.DefaultView, "with --area-of-interest: side in cells of the square a player sees")
+	f.IntVar(&cfg.snake.ViewMargin, "view-margin", snake.DefaultViewMargin, "with --area-of-interest: extra cells around the view")
 	documentEnv(f)
 	return cmd
 }
@@ -142,7 +154,8 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	}
 	// On the command line 0 lifts a limit, as --max-conns-per-ip 0 does;
 	// in lobby.Config zero means the default and a negative value none.
-	for _, v := range []*int{&lim.Rooms, &lim.Reservations} {
+	maxConns, maxConnsPerIP := c.maxConns, c.maxConnsPerIP
+	for _, v := range []*int{&lim.Rooms, &lim.Reservations, &maxConns, &maxConnsPerIP} {
 		if *v == 0 {
 			*v = -1
 		}
@@ -164,8 +177,8 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 			ResumeGrace:    c.resumeGrace,
 			ReservationTTL: c.reservationTTL,
 		},
-		MaxConns:      c.maxConns,
-		MaxConnsPerIP: c.maxConnsPerIP,
+		MaxConns:      maxConns,
+		MaxConnsPerIP: maxConnsPerIP,
 		MaxRooms:      c.maxRooms,
 		Limits:        lim,
 		Conn: netcode.Config{

@@ -30,6 +30,10 @@ const (
 	DefaultFood         = 16
 	DefaultRespawnTicks = 20
 	DefaultMaxPlayers   = 8
+	// DefaultView and DefaultViewMargin are the area of interest that
+	// tickroom serve --area-of-interest uses.
+	DefaultView       = 48
+	DefaultViewMargin = 8
 	// DefaultViewGrid is the chunk side that views snap to when
 	// Config.ViewGrid is 0.
 	DefaultViewGrid = 16
