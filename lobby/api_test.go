@@ -14,6 +14,7 @@ import (
 
 	client "github.com/tickroom/tickroom/clients/go"
 	"github.com/tickroom/tickroom/internal/testgame"
+	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
 )
@@ -64,7 +65,7 @@ func TestRoomListing(t *testing.T) {
 	e.dial(netcode.Hello{Room: priv.ID}) // private rooms are joinable by id
 
 	var rooms []lobby.RoomInfo
-	waitFor(t, "the listing to show the player", 5*time.Second, func() bool {
+	wait.For(t, "the listing to show the player", 5*time.Second, func() bool {
 		e.api("GET", "/api/rooms", nil, &rooms)
 		return len(rooms) == 1 && rooms[0].Players == 1
 	})
@@ -123,7 +124,7 @@ func TestMatchmakeReservation(t *testing.T) {
 	wantClose(t, err, netcode.CloseUnauthorized)
 	// r2 expires unused and frees its seat.
 	room, _ := e.srv.Room(r1.Room)
-	waitFor(t, "the reservation to expire", 5*time.Second, func() bool { return room.Stats().ReservationsExpired == 1 })
+	wait.For(t, "the reservation to expire", 5*time.Second, func() bool { return room.Stats().ReservationsExpired == 1 })
 	_, err = e.dialErr(netcode.Hello{Reservation: r2.Token})
 	wantClose(t, err, netcode.CloseUnauthorized)
 	e.dial(netcode.Hello{Room: r1.Room})
@@ -250,7 +251,7 @@ func TestSpectator(t *testing.T) {
 	if _, err := p.SendInput(t.Context(), testgame.Input(1)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the player's input", 5*time.Second, func() bool { return ctr.Inputs.Load() == 1 })
+	wait.For(t, "the player's input", 5*time.Second, func() bool { return ctr.Inputs.Load() == 1 })
 	// Events reach spectators too.
 	if err := p.SendChat(t.Context(), "hi"); err != nil {
 		t.Fatal(err)
@@ -337,7 +338,7 @@ func TestConnectionLimits(t *testing.T) {
 		wantClose(t, err, netcode.CloseTooManyConns)
 		// A slot frees when a connection ends.
 		c.Close()
-		waitFor(t, "a free slot", 5*time.Second, func() bool {
+		wait.For(t, "a free slot", 5*time.Second, func() bool {
 			_, err := e.dialErr(netcode.Hello{})
 			return err == nil
 		})

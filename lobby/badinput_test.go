@@ -11,6 +11,7 @@ import (
 
 	client "github.com/tickroom/tickroom/clients/go"
 	"github.com/tickroom/tickroom/internal/testgame"
+	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
 )
@@ -271,7 +272,7 @@ func TestHeartbeatDropsSilentClient(t *testing.T) {
 	}()
 	room := e.srv.Rooms()[0]
 	var m lobby.MemberInfo
-	waitFor(t, "the silent client to be dropped", 10*time.Second, func() bool {
+	wait.For(t, "the silent client to be dropped", 10*time.Second, func() bool {
 		m, _ = member(t, room, silent.Welcome().Player)
 		return m.CloseCode != 0
 	})

@@ -9,6 +9,7 @@ import (
 	client "github.com/tickroom/tickroom/clients/go"
 	"github.com/tickroom/tickroom/game/snake"
 	"github.com/tickroom/tickroom/internal/testgame"
+	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
 )
@@ -178,7 +179,7 @@ func TestAreaOfInterest(t *testing.T) {
 		}
 	}
 	ida, idb, idf := int64(a.Welcome().Player), int64(b.Welcome().Player), int64(far.Welcome().Player)
-	waitFor(t, "far to move away", 5*time.Second, func() bool { return !sees(a)[idf] })
+	wait.For(t, "far to move away", 5*time.Second, func() bool { return !sees(a)[idf] })
 	if got := sees(a); !got[ida] || !got[idb] || got[idf] {
 		t.Errorf("a sees %v, want a and b, not far", got)
 	}
@@ -191,7 +192,7 @@ func TestAreaOfInterest(t *testing.T) {
 	// Three members share two areas, the spectator the second: two
 	// encodes a tick.
 	s0, e0 := e.srv.Rooms()[0].Stats(), ctr.Encodes.Load()
-	waitFor(t, "10 more ticks", 5*time.Second, func() bool { return e.srv.Rooms()[0].Stats().Steps > s0.Steps+10 })
+	wait.For(t, "10 more ticks", 5*time.Second, func() bool { return e.srv.Rooms()[0].Stats().Steps > s0.Steps+10 })
 	s1, e1 := e.srv.Rooms()[0].Stats(), ctr.Encodes.Load()
 	if perTick := float64(e1-e0) / float64(s1.Steps-s0.Steps); perTick < 1.8 || perTick > 2.2 {
 		t.Errorf("%.2f encodes a tick, want 2 (one per distinct area)", perTick)

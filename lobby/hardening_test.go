@@ -16,6 +16,7 @@ import (
 	client "github.com/tickroom/tickroom/clients/go"
 	"github.com/tickroom/tickroom/game"
 	"github.com/tickroom/tickroom/internal/testgame"
+	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
 )
@@ -84,7 +85,7 @@ func TestLiveRoomsPerAddressCapped(t *testing.T) {
 	}
 	// The empty rooms are disposed of after the empty timeout; then the
 	// address may create again.
-	waitFor(t, "the empty rooms to be disposed of", 10*time.Second, func() bool { return len(e.srv.Rooms()) == 0 })
+	wait.For(t, "the empty rooms to be disposed of", 10*time.Second, func() bool { return len(e.srv.Rooms()) == 0 })
 	if resp, body := e.call(hc, "POST", "/api/rooms", lobby.CreateRequest{}, nil); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("after the rooms ended: %d %s, want 201", resp.StatusCode, body)
 	}
@@ -117,7 +118,7 @@ func TestEmptyRoomsDoNotTick(t *testing.T) {
 	if err := c.Leave(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the member to leave", 5*time.Second, func() bool { return room.Stats().Players == 0 })
+	wait.For(t, "the member to leave", 5*time.Second, func() bool { return room.Stats().Players == 0 })
 	time.Sleep(30 * time.Millisecond) // a tick in flight may finish
 	before := room.Stats().Steps
 	time.Sleep(200 * time.Millisecond)

@@ -16,6 +16,7 @@ import (
 
 	client "github.com/tickroom/tickroom/clients/go"
 	"github.com/tickroom/tickroom/game"
+	"github.com/tickroom/tickroom/internal/sendbuf"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
 )
@@ -64,7 +65,7 @@ func newEnvLog(t *testing.T, cfg lobby.Config, sendBuf int, out io.Writer, types
 	}
 	hs := httptest.NewUnstartedServer(srv)
 	if sendBuf > 0 {
-		hs.Listener = sendBufListener{hs.Listener, sendBuf}
+		hs.Listener = sendbuf.Listener{Listener: hs.Listener, Size: sendBuf}
 	}
 	hs.Start()
 	e := &env{t: t, srv: srv, hs: hs, url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"}
@@ -115,18 +116,6 @@ func next(t *testing.T, c *client.Client, want netcode.MsgType) netcode.Message 
 	}
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // from returns an HTTP client whose connections come from the loopback
 // address ip (any of 127.0.0.0/8), so that tests can play several client
 // addresses on one machine.
@@ -162,20 +151,4 @@ func (e *env) call(hc *http.Client, method, path string, body any, hdr http.Head
 		e.t.Fatal(err)
 	}
 	return resp, b
-}
-
-type sendBufListener struct {
-	net.Listener
-	size int
-}
-
-func (l sendBufListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if tc, ok := c.(*net.TCPConn); ok {
-		if err := tc.SetWriteBuffer(l.size); err != nil {
-			c.Close()
-			return nil, err
-		}
-	}
-	return c, err
 }

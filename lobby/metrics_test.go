@@ -12,6 +12,7 @@ import (
 
 	client "github.com/tickroom/tickroom/clients/go"
 	"github.com/tickroom/tickroom/internal/testgame"
+	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
 )
@@ -63,7 +64,7 @@ func hasLabels(m *dto.Metric, labels []string) bool {
 
 func waitMetric(t *testing.T, srv *lobby.Server, want func(float64) bool, name string, labels ...string) {
 	t.Helper()
-	waitFor(t, name+" "+strings.Join(labels, "="), 10*time.Second, func() bool { return want(metric(t, srv, name, labels...)) })
+	wait.For(t, name+" "+strings.Join(labels, "="), 10*time.Second, func() bool { return want(metric(t, srv, name, labels...)) })
 }
 
 func atLeast(n float64) func(float64) bool { return func(v float64) bool { return v >= n } }
@@ -127,7 +128,7 @@ func TestMetricsThroughASession(t *testing.T) {
 	waitMetric(t, srv, atLeast(1), "tickroom_snapshots_conflated_total")
 	waitMetric(t, srv, atLeast(2), "tickroom_reliable_queue_depth", "stat", "max")
 	room := srv.Rooms()[0]
-	waitFor(t, "the slow client to be closed as too slow", 10*time.Second, func() bool {
+	wait.For(t, "the slow client to be closed as too slow", 10*time.Second, func() bool {
 		m, _ := member(t, room, slow.Welcome().Player)
 		return m.CloseCode == int(netcode.CloseTooSlow)
 	})

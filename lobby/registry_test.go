@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tickroom/tickroom/internal/testgame"
+	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/lobby/registrytest"
 	"github.com/tickroom/tickroom/netcode"
@@ -35,7 +36,7 @@ func TestEmptyRoomIsDisposed(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the empty room was not disposed of")
 	}
-	waitFor(t, "the registry to drop the room", 5*time.Second, func() bool {
+	wait.For(t, "the registry to drop the room", 5*time.Second, func() bool {
 		_, err := e.srv.Registry().Get(t.Context(), other.ID())
 		return err != nil
 	})

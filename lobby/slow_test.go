@@ -14,6 +14,7 @@ import (
 
 	client "github.com/tickroom/tickroom/clients/go"
 	"github.com/tickroom/tickroom/internal/testgame"
+	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
 )
@@ -162,7 +163,7 @@ func TestSlowClients(t *testing.T) {
 	s0, t0 := room.Stats(), time.Now()
 	stalledID := stalled.Welcome().Player
 	var held lobby.MemberInfo
-	waitFor(t, "the stalled client to be closed as too slow", 20*time.Second, func() bool {
+	wait.For(t, "the stalled client to be closed as too slow", 20*time.Second, func() bool {
 		m, ok := member(t, room, stalledID)
 		held = m
 		return ok && m.CloseCode != 0

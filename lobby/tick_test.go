@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tickroom/tickroom/internal/testgame"
+	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
 )
@@ -27,7 +28,7 @@ func TestTickRateDoesNotDrift(t *testing.T) {
 	// already counted as run or skipped.
 	sample := func() (lobby.RoomStats, time.Time) {
 		s := room.Stats()
-		waitFor(t, "the next tick", 5*time.Second, func() bool { return room.Stats().Steps > s.Steps })
+		wait.For(t, "the next tick", 5*time.Second, func() bool { return room.Stats().Steps > s.Steps })
 		return room.Stats(), time.Now()
 	}
 	s0, t0 := sample()
@@ -69,7 +70,7 @@ func TestStallIsFollowedByBoundedCatchUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.dial(netcode.Hello{Room: room.ID(), Spectator: true})
-	waitFor(t, "tick 30", 5*time.Second, func() bool { return room.Stats().Steps >= 30 })
+	wait.For(t, "tick 30", 5*time.Second, func() bool { return room.Stats().Steps >= 30 })
 	s := room.Stats()
 	t.Logf("overruns %d, catch-up steps %d, skipped %d", s.Overruns, s.CatchUpSteps, s.SkippedTicks)
 	if s.Overruns < 1 {
@@ -103,7 +104,7 @@ func TestSnapshotEncodedOncePerTick(t *testing.T) {
 		}()
 	}
 	room := e.srv.Rooms()[0]
-	waitFor(t, "40 ticks with everyone in", 10*time.Second, func() bool {
+	wait.For(t, "40 ticks with everyone in", 10*time.Second, func() bool {
 		return room.Stats().Players == clients && room.Stats().Steps > 40
 	})
 	members, err := room.Members(t.Context())

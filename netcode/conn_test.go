@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +15,8 @@ import (
 	"github.com/coder/websocket"
 
 	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/internal/sendbuf"
+	waitpkg "github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/netcode"
 )
 
@@ -142,7 +143,7 @@ func startServer(t *testing.T, opts serverOptions) *testServer {
 		c.Run(ctx, h)
 	}))
 	if opts.sendBuf > 0 {
-		srv.Listener = sendBufListener{srv.Listener, opts.sendBuf}
+		srv.Listener = sendbuf.Listener{Listener: srv.Listener, Size: opts.sendBuf}
 	}
 	srv.Start()
 	ts.url = "ws" + strings.TrimPrefix(srv.URL, "http")
@@ -278,16 +279,10 @@ func expectError(t *testing.T, ws *websocket.Conn, code string) {
 	}
 }
 
-// eventually polls cond until it holds or the wait runs out.
+// eventually polls cond until it holds or the test's wait runs out.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still false after %v", what, wait)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitpkg.For(t, what, wait, cond)
 }
 
 func waitDone(t *testing.T, c *netcode.Conn) {
@@ -1091,21 +1086,4 @@ func TestConnHandlesNothingOnceClosing(t *testing.T) {
 	if got := h.calls.Load(); got != 1 {
 		t.Errorf("handler called %d times, want once: nothing after the close", got)
 	}
-}
-
-// sendBufListener sets each accepted connection's send buffer.
-type sendBufListener struct {
-	net.Listener
-	size int
-}
-
-func (l sendBufListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if tc, ok := c.(*net.TCPConn); ok {
-		if err := tc.SetWriteBuffer(l.size); err != nil {
-			c.Close()
-			return nil, err
-		}
-	}
-	return c, err
 }
