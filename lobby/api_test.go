@@ -98,7 +98,8 @@ func TestRoomListing(t *testing.T) {
 func TestMatchmakeReservation(t *testing.T) {
 	t.Parallel()
 	typ, _ := testgame.Type("count", testgame.Options{})
-	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{MaxPlayers: 2, ReservationTTL: 300 * time.Millisecond}}, typ)
+	clk := fakeTime()
+	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{MaxPlayers: 2}, Clock: clk}, typ)
 	var r1, r2 lobby.Reservation
 	if got := e.api("POST", "/api/matchmake", lobby.MatchmakeRequest{}, &r1); got != http.StatusOK {
 		t.Fatalf("matchmake: status %d", got)
@@ -124,7 +125,14 @@ func TestMatchmakeReservation(t *testing.T) {
 	wantClose(t, err, netcode.CloseUnauthorized)
 	// r2 expires unused and frees its seat.
 	room, _ := e.srv.Room(r1.Room)
-	wait.For(t, "the reservation to expire", 5*time.Second, func() bool { return room.Stats().ReservationsExpired == 1 })
+	if !r2.Expires.Equal(clk.Now().Add(lobby.DefaultReservationTTL)) {
+		t.Errorf("reservation expires at %v, want the clock's now plus the TTL %v", r2.Expires, lobby.DefaultReservationTTL)
+	}
+	advanceRoom(t, clk, room, lobby.DefaultReservationTTL)
+	if got := room.Stats().ReservationsExpired; got != 0 {
+		t.Fatalf("%d reservations expired at their deadline, want none until after it", got)
+	}
+	advanceUntil(t, clk, 10*time.Millisecond, "the reservation to expire", func() bool { return room.Stats().ReservationsExpired == 1 })
 	_, err = e.dialErr(netcode.Hello{Reservation: r2.Token})
 	wantClose(t, err, netcode.CloseUnauthorized)
 	e.dial(netcode.Hello{Room: r1.Room})

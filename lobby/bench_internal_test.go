@@ -65,7 +65,7 @@ func benchConns(b *testing.B, n int) []*netcode.Conn {
 // instead of its goroutine.
 func benchRoom(b *testing.B, typ game.Type, players int, conns []*netcode.Conn) *Room {
 	b.Helper()
-	r, err := newRoom("bench", typ, RoomConfig{TickRate: 20, MaxPlayers: players, Seed: 1},
+	r, err := newRoom("bench", typ, RoomConfig{TickRate: 20, MaxPlayers: players, Seed: 1}, systemClock{},
 		slog.New(slog.NewTextHandler(io.Discard, nil)), NewServer(Config{}, slog.New(slog.NewTextHandler(io.Discard, nil))).met, func(*Room) {})
 	if err != nil {
 		b.Fatal(err)

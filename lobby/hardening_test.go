@@ -69,9 +69,10 @@ func TestRoomFloodFromOneAddressIsBounded(t *testing.T) {
 func TestLiveRoomsPerAddressCapped(t *testing.T) {
 	t.Parallel()
 	typ, _ := testgame.Type("count", testgame.Options{})
+	clk := fakeTime()
 	e := newEnv(t, lobby.Config{
-		Room:   lobby.RoomConfig{EmptyTimeout: 300 * time.Millisecond},
 		Limits: lobby.AddrLimits{CreateRate: -1, Rooms: 5},
+		Clock:  clk,
 	}, typ)
 	hc := from("127.0.0.1")
 	for i := range 5 {
@@ -85,7 +86,7 @@ func TestLiveRoomsPerAddressCapped(t *testing.T) {
 	}
 	// The empty rooms are disposed of after the empty timeout; then the
 	// address may create again.
-	wait.For(t, "the empty rooms to be disposed of", 10*time.Second, func() bool { return len(e.srv.Rooms()) == 0 })
+	advanceUntil(t, clk, lobby.DefaultEmptyTimeout, "the empty rooms to be disposed of", func() bool { return len(e.srv.Rooms()) == 0 })
 	if resp, body := e.call(hc, "POST", "/api/rooms", lobby.CreateRequest{}, nil); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("after the rooms ended: %d %s, want 201", resp.StatusCode, body)
 	}

@@ -16,7 +16,9 @@ import (
 
 	client "github.com/tickroom/tickroom/clients/go"
 	"github.com/tickroom/tickroom/game"
+	"github.com/tickroom/tickroom/internal/fakeclock"
 	"github.com/tickroom/tickroom/internal/sendbuf"
+	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
 )
@@ -151,4 +153,32 @@ func (e *env) call(hc *http.Client, method, path string, body any, hdr http.Head
 		e.t.Fatal(err)
 	}
 	return resp, b
+}
+
+// fakeTime returns a fake clock for a server's config.
+func fakeTime() *fakeclock.Clock { return fakeclock.New(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)) }
+
+// advanceUntil moves clk on by step at a time until cond holds. A room
+// arms its timers on its own goroutine, so that a single step could come
+// before a new room's timer exists; steps until the condition holds do
+// not depend on that.
+func advanceUntil(t *testing.T, clk *fakeclock.Clock, step time.Duration, what string, cond func() bool) {
+	t.Helper()
+	wait.For(t, what, 10*time.Second, func() bool {
+		if cond() {
+			return true
+		}
+		clk.Advance(step)
+		return false
+	})
+}
+
+// advanceRoom moves clk on by d, at least a tick, and waits until room,
+// which must have members, has run the ticks due: then it has also done
+// what was due by then (expiries, disposal).
+func advanceRoom(t *testing.T, clk *fakeclock.Clock, room *lobby.Room, d time.Duration) {
+	t.Helper()
+	before := room.Stats().Steps
+	clk.Advance(d)
+	wait.For(t, "the room to run its due ticks", 10*time.Second, func() bool { return room.Stats().Steps > before })
 }

@@ -31,7 +31,7 @@ func (c *membersCmd) apply(r *Room) {
 	for i, m := range r.members {
 		out[i] = MemberInfo{Player: uint32(m.player), Name: m.name, Spectator: m.spectator}
 		if !m.awaySince.IsZero() {
-			out[i].Away = time.Since(m.awaySince)
+			out[i].Away = r.clock.Now().Sub(m.awaySince)
 		}
 		if conn := m.conn.Load(); conn != nil {
 			code, reason := conn.CloseStatus()

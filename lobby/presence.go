@@ -57,7 +57,7 @@ func (g *goneCmd) apply(r *Room) {
 		return
 	}
 	m.conn.Store(nil)
-	m.awaySince = time.Now()
+	m.awaySince = r.clock.Now()
 	r.countMembers()
 	r.broadcast(EventDropped, PlayerEvent{Player: uint32(m.player), Name: m.name})
 	r.log.Debug("member dropped; seat held", LogPlayer, m.player, "grace", r.cfg.ResumeGrace)

@@ -21,7 +21,8 @@ func TestMemoryRegistryContract(t *testing.T) {
 func TestEmptyRoomIsDisposed(t *testing.T) {
 	t.Parallel()
 	typ, _ := testgame.Type("count", testgame.Options{})
-	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{EmptyTimeout: 300 * time.Millisecond}}, typ)
+	clk := fakeTime()
+	e := newEnv(t, lobby.Config{Clock: clk}, typ)
 	busy := e.dial(netcode.Hello{})
 	left := e.dial(netcode.Hello{Room: busy.Welcome().Room})
 	other, err := e.srv.CreateRoom(t.Context(), "", lobby.RoomConfig{})
@@ -31,11 +32,14 @@ func TestEmptyRoomIsDisposed(t *testing.T) {
 	if err := left.Leave(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-other.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("the empty room was not disposed of")
-	}
+	advanceUntil(t, clk, lobby.DefaultEmptyTimeout/4, "the empty room to be disposed of", func() bool {
+		select {
+		case <-other.Done():
+			return true
+		default:
+			return false
+		}
+	})
 	wait.For(t, "the registry to drop the room", 5*time.Second, func() bool {
 		_, err := e.srv.Registry().Get(t.Context(), other.ID())
 		return err != nil
@@ -43,7 +47,8 @@ func TestEmptyRoomIsDisposed(t *testing.T) {
 	if _, ok := e.srv.Room(other.ID()); ok {
 		t.Fatal("the server still lists the disposed room")
 	}
-	time.Sleep(600 * time.Millisecond) // twice the timeout
+	busyRoom, _ := e.srv.Room(busy.Welcome().Room)
+	advanceRoom(t, clk, busyRoom, 2*lobby.DefaultEmptyTimeout)
 	if _, ok := e.srv.Room(busy.Welcome().Room); !ok {
 		t.Fatal("a room with a member was disposed of")
 	}

@@ -51,7 +51,7 @@ func (c *reserveCmd) apply(r *Room) {
 		fallthrough
 	default:
 		token := r.id + "." + newToken()
-		until := time.Now().Add(r.cfg.ReservationTTL)
+		until := r.clock.Now().Add(r.cfg.ReservationTTL)
 		r.reservations[token] = reservation{until: until, addr: c.addr}
 		r.countMembers()
 		res.res = Reservation{Room: r.id, Game: r.game, Token: token, Expires: until}

@@ -114,12 +114,20 @@ func TestResumeReplacesLiveConnection(t *testing.T) {
 func TestResumeAfterGraceIsRefused(t *testing.T) {
 	t.Parallel()
 	typ, _ := testgame.Type("count", testgame.Options{})
-	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{ResumeGrace: 200 * time.Millisecond}}, typ)
+	clk := fakeTime()
+	const grace = 20 * time.Second
+	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{ResumeGrace: grace}, Clock: clk}, typ)
 	stay := e.dial(netcode.Hello{})
 	drop := e.dial(netcode.Hello{Room: stay.Welcome().Room})
 	session := drop.Welcome().Session
 	drop.CloseNow()
 	waitEvent(t, stay, lobby.EventDropped)
+	room, _ := e.srv.Room(stay.Welcome().Room)
+	advanceRoom(t, clk, room, grace-time.Millisecond)
+	if st := room.Stats(); st.Players != 2 || st.Away != 1 {
+		t.Fatalf("just inside the grace: %d players, %d away; want the seat held", st.Players, st.Away)
+	}
+	advanceUntil(t, clk, 10*time.Millisecond, "the seat to end", func() bool { return room.Stats().Players == 1 })
 	left := waitEvent(t, stay, lobby.EventLeft)
 	var pe lobby.PlayerEvent
 	if err := msgpackUnmarshal(left.Payload, &pe); err != nil {

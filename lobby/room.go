@@ -37,6 +37,7 @@ type Room struct {
 	cmds  chan command
 	done  chan struct{}
 	dt    time.Duration
+	clock Clock
 	sim   game.Game
 	met   *metrics
 	onEnd func(*Room)
@@ -117,7 +118,7 @@ func (c *claim) release() {
 // none may be lost.
 const commandQueue = 64
 
-func newRoom(id string, typ game.Type, cfg RoomConfig, log *slog.Logger, met *metrics, onEnd func(*Room)) (*Room, error) {
+func newRoom(id string, typ game.Type, cfg RoomConfig, clock Clock, log *slog.Logger, met *metrics, onEnd func(*Room)) (*Room, error) {
 	cfg = cfg.withDefaults()
 	r := &Room{
 		id:    id,
@@ -127,6 +128,7 @@ func newRoom(id string, typ game.Type, cfg RoomConfig, log *slog.Logger, met *me
 		cmds:  make(chan command, commandQueue),
 		done:  make(chan struct{}),
 		dt:    time.Second / time.Duration(cfg.TickRate),
+		clock: clock,
 		met:   met,
 		onEnd: onEnd,
 
@@ -228,9 +230,9 @@ func (r *Room) run(ctx context.Context) {
 	defer func() { r.rec.close() }() // r.rec starts with the first member
 	defer r.releaseReservations()
 	defer r.recoverGame()
-	r.emptySince = time.Now()
+	r.emptySince = r.clock.Now()
 	var sched *schedule // nil while the room sleeps
-	timer := time.NewTimer(r.idleWait(r.emptySince))
+	timer := r.clock.NewTimer(r.idleWait(r.emptySince))
 	defer timer.Stop()
 	r.log.Debug("room created", LogGame, r.game, "tick_rate", r.cfg.TickRate, "max_players", r.cfg.MaxPlayers)
 	for {
@@ -248,18 +250,19 @@ func (r *Room) run(ctx context.Context) {
 			switch {
 			case sched == nil && len(r.members) > 0:
 				// Wake: ticks count on from the last one the room ran.
-				sched = newSchedule(time.Now(), r.dt, r.cfg.MaxCatchUp)
-				timer.Reset(time.Until(sched.deadline()))
+				now := r.clock.Now()
+				sched = newSchedule(now, r.dt, r.cfg.MaxCatchUp)
+				timer.Reset(sched.deadline().Sub(now))
 			case sched == nil:
-				timer.Reset(r.idleWait(time.Now()))
+				timer.Reset(r.idleWait(r.clock.Now()))
 			}
-		case now := <-timer.C:
+		case now := <-timer.Chan():
 			if sched != nil {
 				r.runDue(sched, now)
 			}
 			r.expire(now)
 			if len(r.members) > 0 {
-				timer.Reset(time.Until(sched.deadline()))
+				timer.Reset(sched.deadline().Sub(r.clock.Now()))
 				continue
 			}
 			sched = nil
@@ -330,7 +333,7 @@ func (r *Room) reservationGone(res reservation) {
 
 // step runs one tick: inputs, game step, events, snapshot.
 func (r *Room) step() {
-	begin := time.Now()
+	begin := r.clock.Now()
 	r.tick++
 	var accepted, refused int
 	for _, m := range r.members {
@@ -363,7 +366,7 @@ func (r *Room) step() {
 	}
 	r.rec.endTick(r.tick)
 	published := r.publish()
-	took := time.Since(begin)
+	took := r.clock.Now().Sub(begin)
 	r.met.published.Add(float64(published))
 	r.met.stepSeconds.Observe(took.Seconds())
 	s := &r.stats
@@ -423,7 +426,7 @@ func (r *Room) countMembers() {
 	s.Locked = r.locked
 	r.publishStats()
 	if len(r.members) == 0 {
-		r.emptySince = time.Now()
+		r.emptySince = r.clock.Now()
 	}
 	if r.onMembers != nil {
 		r.onMembers(r)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"sort"
 	"sync"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vmihailenco/msgpack/v5"
@@ -52,6 +51,10 @@ type Config struct {
 	// Limits bounds what one client address may ask of the server through
 	// the API and the WebSocket; zero fields take the defaults.
 	Limits AddrLimits
+	// Clock is the time of the server's rooms and limits; nil is the
+	// system clock. Connections (heartbeats, write timeouts) keep real
+	// time.
+	Clock Clock
 }
 
 // Defaults for Config.
@@ -69,6 +72,9 @@ func (c Config) withDefaults() Config {
 	orDefault(&c.MaxRooms, DefaultMaxRooms)
 	orDefault(&c.MaxConns, DefaultMaxConns)
 	orDefault(&c.MaxConnsPerIP, DefaultMaxConnsPerIP)
+	if c.Clock == nil {
+		c.Clock = systemClock{}
+	}
 	return c
 }
 
@@ -142,8 +148,8 @@ func NewServer(cfg Config, log *slog.Logger) *Server {
 		connsPer: make(map[string]int),
 
 		writers:   netcode.NewWriters(0),
-		addrs:     newAddrTable(cfg.Limits, time.Now),
-		clientLog: newLogLimiter(time.Now),
+		addrs:     newAddrTable(cfg.Limits, cfg.Clock.Now),
+		clientLog: newLogLimiter(cfg.Clock.Now),
 	}
 	if s.reg == nil {
 		s.reg = NewMemoryRegistry()
@@ -223,7 +229,7 @@ func (s *Server) createRoom(ctx context.Context, gameName string, cfg RoomConfig
 	if cfg.Seed == 0 {
 		cfg.Seed = randomSeed()
 	}
-	room, err := newRoom(newRoomID(cfg.Private), t, cfg, s.log, s.met, s.roomEnded)
+	room, err := newRoom(newRoomID(cfg.Private), t, cfg, s.cfg.Clock, s.log, s.met, s.roomEnded)
 	if err != nil {
 		return nil, err
 	}
