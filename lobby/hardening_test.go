@@ -97,7 +97,8 @@ func TestLiveRoomsPerAddressCapped(t *testing.T) {
 func TestEmptyRoomsDoNotTick(t *testing.T) {
 	t.Parallel()
 	typ, ctr := testgame.Type("count", testgame.Options{})
-	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{TickRate: 100}}, typ)
+	clk := fakeTime()
+	e := newEnv(t, lobby.Config{Room: lobby.RoomConfig{TickRate: 100}, Clock: clk}, typ)
 	room, err := e.srv.CreateRoom(t.Context(), "", lobby.RoomConfig{})
 	if err != nil {
 		t.Fatal(err)
@@ -105,14 +106,17 @@ func TestEmptyRoomsDoNotTick(t *testing.T) {
 	if _, err := room.Reserve(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // 20 ticks' worth
+	clk.Advance(2 * time.Second) // 200 ticks' worth, inside the reservation's TTL
+	settle(t, room)
 	if n := ctr.Steps.Load(); n != 0 {
-		t.Fatalf("an empty room (with a reservation) ran %d steps in 200 ms at 100 Hz, want 0", n)
+		t.Fatalf("an empty room (with a reservation) ran %d steps in 2 s at 100 Hz, want 0", n)
 	}
 	c := e.dial(netcode.Hello{Room: room.ID()})
 	if w := c.Welcome(); w.Tick != 0 {
 		t.Errorf("first member welcomed at tick %d, want 0: the room had not ticked", w.Tick)
 	}
+	settle(t, room) // the room has armed its tick timer
+	clk.Advance(10 * time.Millisecond)
 	if m := next(t, c, netcode.MsgSnapshot); m.Tick != 1 {
 		t.Errorf("first snapshot is of tick %d, want 1", m.Tick)
 	}
@@ -120,14 +124,21 @@ func TestEmptyRoomsDoNotTick(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait.For(t, "the member to leave", 5*time.Second, func() bool { return room.Stats().Players == 0 })
-	time.Sleep(30 * time.Millisecond) // a tick in flight may finish
+	// The tick that was due next still runs, finds the room empty, and the
+	// room goes to sleep: no timer is due for two seconds after that.
+	atLeave := room.Stats().Steps
+	clk.Advance(10 * time.Millisecond)
+	wait.For(t, "the tick in flight", 5*time.Second, func() bool { return room.Stats().Steps == atLeave+1 })
 	before := room.Stats().Steps
-	time.Sleep(200 * time.Millisecond)
+	clk.Advance(2 * time.Second)
+	settle(t, room)
 	if after := room.Stats().Steps; after != before {
-		t.Fatalf("the room ran %d steps in 200 ms after its last member left, want 0", after-before)
+		t.Fatalf("the room ran %d steps in 2 s after its last member left, want 0", after-before)
 	}
 	// It wakes again for the next member, with ticks counting on.
 	c2 := e.dial(netcode.Hello{Room: room.ID()})
+	settle(t, room)
+	clk.Advance(10 * time.Millisecond)
 	if m := next(t, c2, netcode.MsgSnapshot); m.Tick <= uint32(before) {
 		t.Errorf("after waking, snapshot of tick %d, want ticks to count on past %d", m.Tick, before)
 	}

@@ -182,3 +182,13 @@ func advanceRoom(t *testing.T, clk *fakeclock.Clock, room *lobby.Room, d time.Du
 	clk.Advance(d)
 	wait.For(t, "the room to run its due ticks", 10*time.Second, func() bool { return room.Stats().Steps > before })
 }
+
+// settle returns once room has finished what it was doing: it takes one
+// command at a time, and finishes a join (arming its tick timer with it)
+// before it takes the next.
+func settle(t *testing.T, room *lobby.Room) {
+	t.Helper()
+	if _, err := room.Members(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
