@@ -11,6 +11,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/tickroom/tickroom/netcode"
 )
 
 // maxAPIBody bounds a JSON request body.
@@ -61,11 +63,6 @@ func originAllowed(origin, host string, patterns []string) bool {
 	return false
 }
 
-// apiError is the body of every API error.
-type apiError struct {
-	Error string `json:"error"`
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -77,7 +74,7 @@ func writeError(w http.ResponseWriter, status int, err error) {
 	if wait := retryAfter(err); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 	}
-	writeJSON(w, status, apiError{Error: err.Error()})
+	writeJSON(w, status, netcode.ErrorBody{Error: err.Error()})
 }
 
 // Room listing pages: a listing answers at most MaxListPage rooms, and
@@ -138,17 +135,13 @@ func (s *Server) serveRooms(w http.ResponseWriter, r *http.Request) {
 }
 
 // CreateRequest is the body of POST /api/rooms and of matchmaking with
-// mode "create".
-type CreateRequest struct {
-	Game       string `json:"game"`
-	Private    bool   `json:"private"`
-	MaxPlayers int    `json:"maxPlayers"`
-}
+// mode "create": netcode.CreateRequest, the wire type that clients share.
+type CreateRequest = netcode.CreateRequest
 
 // roomConfig checks what a client asked for against the server's limit of
 // seats per room (its default room size): clients may ask for smaller
 // rooms, never larger ones.
-func (c CreateRequest) roomConfig(maxPlayers int) (RoomConfig, error) {
+func roomConfig(c CreateRequest, maxPlayers int) (RoomConfig, error) {
 	if maxPlayers <= 0 {
 		maxPlayers = DefaultMaxPlayers
 	}
@@ -158,14 +151,9 @@ func (c CreateRequest) roomConfig(maxPlayers int) (RoomConfig, error) {
 	return RoomConfig{MaxPlayers: c.MaxPlayers, Private: c.Private}, nil
 }
 
-// MatchmakeRequest is the body of POST /api/matchmake.
-type MatchmakeRequest struct {
-	// Mode is "quick" (join or create; the default), "create" or "join".
-	Mode string `json:"mode"`
-	// Room is the room id for mode "join".
-	Room string `json:"room"`
-	CreateRequest
-}
+// MatchmakeRequest is the body of POST /api/matchmake:
+// netcode.MatchmakeRequest, the wire type that clients share.
+type MatchmakeRequest = netcode.MatchmakeRequest
 
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAPIBody))
@@ -188,7 +176,7 @@ func (s *Server) serveCreateRoom(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, err)
 		return
 	}
-	cfg, err := req.roomConfig(s.cfg.Room.MaxPlayers)
+	cfg, err := roomConfig(req, s.cfg.Room.MaxPlayers)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
@@ -248,7 +236,7 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 		}
 	}
 	switch req.Mode {
-	case "join":
+	case netcode.MatchmakeJoin:
 		var room *Room
 		var err error
 		if addr != "" {
@@ -262,8 +250,8 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 			return Reservation{}, err
 		}
 		return room.reserve(ctx, addr, nil)
-	case "create":
-		cfg, err := req.roomConfig(s.cfg.Room.MaxPlayers)
+	case netcode.MatchmakeCreate:
+		cfg, err := roomConfig(req.CreateRequest, s.cfg.Room.MaxPlayers)
 		if err != nil {
 			return Reservation{}, err
 		}
@@ -272,7 +260,7 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 			return Reservation{}, err
 		}
 		return room.reserve(ctx, addr, nil)
-	case "", "quick":
+	case "", netcode.MatchmakeQuick:
 		// A room quick play makes gets this seat at once: it is not one of
 		// the address's own rooms.
 		var res Reservation

@@ -6,21 +6,15 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/tickroom/tickroom/netcode"
 )
 
 // RoomInfo is what the registry knows of a room: enough to list it and to
-// route a client to the process that hosts it.
-type RoomInfo struct {
-	ID         string `json:"id"`
-	Game       string `json:"game"`
-	Players    int    `json:"players"`
-	MaxPlayers int    `json:"maxPlayers"`
-	Locked     bool   `json:"locked"`
-	Private    bool   `json:"private"`
-	// Node is the hosting server's public address; empty for this process.
-	Node     string            `json:"node,omitempty"`
-	Metadata map[string]string `json:"metadata,omitempty"`
-}
+// route a client to the process that hosts it. It is the HTTP API's room
+// entry, netcode.RoomInfo, so that clients decode the listing with the
+// same type.
+type RoomInfo = netcode.RoomInfo
 
 // Filter selects rooms in a listing. Zero fields match everything.
 type Filter struct {
@@ -43,10 +37,13 @@ func (f Filter) match(r RoomInfo) bool {
 		r.ID > f.After
 }
 
-// Registry is the directory of rooms. It does not assume that a room lives
-// in this process, and a remote implementation can fail, so every call
-// takes a context and returns an error. The in-process MemoryRegistry is
-// the default.
+// Registry is the directory of rooms. Today it serves the listings (GET
+// /api/rooms) while routing uses the server's own rooms; its shape is for
+// a directory that several servers share (RoomInfo.Node, Get for a room
+// hosted elsewhere), so it does not assume that a room lives in this
+// process, and since a remote implementation can fail, every call takes a
+// context and returns an error. The in-process MemoryRegistry is the
+// default.
 type Registry interface {
 	// Put creates or replaces a room's entry.
 	Put(ctx context.Context, info RoomInfo) error

@@ -4,19 +4,17 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/tickroom/tickroom/netcode"
 )
 
 // DefaultReservationTTL is how long a seat reservation holds its seat.
 const DefaultReservationTTL = 15 * time.Second
 
 // Reservation holds a seat in a room for one client, which consumes it by
-// sending the token in its hello before it expires.
-type Reservation struct {
-	Room    string    `json:"room"`
-	Game    string    `json:"game"`
-	Token   string    `json:"reservation"`
-	Expires time.Time `json:"expiresAt"`
-}
+// sending the token in its hello before it expires (netcode.Reservation,
+// the API's answer).
+type Reservation = netcode.Reservation
 
 // reservation is a held seat: until when, and for which client address
 // ("" when reserved through the Go API, which binds it to nobody).

@@ -1,74 +1,57 @@
 package bot
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
+
+	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/netcode"
 )
 
 // matchmaker asks the server's matchmaking API for seat reservations.
 type matchmaker struct {
-	endpoint string
-	hc       *http.Client
+	api *client.API
 }
 
-// newMatchmaker derives the API's address from the WebSocket URL.
+// newMatchmaker reaches the API of the server whose WebSocket URL the bots
+// dial.
 func newMatchmaker(wsURL string, hc *http.Client) (*matchmaker, error) {
-	u, err := url.Parse(wsURL)
-	if err != nil {
-		return nil, fmt.Errorf("bot: url %q: %w", wsURL, err)
-	}
-	switch u.Scheme {
-	case "ws":
-		u.Scheme = "http"
-	case "wss":
-		u.Scheme = "https"
-	default:
+	// The SDK would take an http URL for the API's, but the bots dial this
+	// one: it must be the WebSocket's.
+	if u, err := url.Parse(wsURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") {
 		return nil, fmt.Errorf("bot: url %q: want ws:// or wss://", wsURL)
 	}
-	u.Path, u.RawQuery = "/api/matchmake", ""
-	return &matchmaker{endpoint: u.String(), hc: hc}, nil
+	api, err := client.NewAPI(wsURL, client.APIOptions{HTTPClient: hc})
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	return &matchmaker{api: api}, nil
 }
 
+// reservation is the part of a seat reservation a bot uses: the room, to
+// send the rest of its group to, and the token for its hello.
 type reservation struct {
-	Room        string `json:"room"`
-	Reservation string `json:"reservation"`
+	Room        string
+	Reservation string
 }
 
 func (m *matchmaker) create(ctx context.Context, game string, seats int) (reservation, error) {
-	return m.post(ctx, map[string]any{"mode": "create", "game": game, "maxPlayers": seats})
+	return m.matchmake(ctx, netcode.MatchmakeRequest{
+		Mode:          netcode.MatchmakeCreate,
+		CreateRequest: netcode.CreateRequest{Game: game, MaxPlayers: seats},
+	})
 }
 
 func (m *matchmaker) join(ctx context.Context, room string) (reservation, error) {
-	return m.post(ctx, map[string]any{"mode": "join", "room": room})
+	return m.matchmake(ctx, netcode.MatchmakeRequest{Mode: netcode.MatchmakeJoin, Room: room})
 }
 
-func (m *matchmaker) post(ctx context.Context, body any) (reservation, error) {
-	var res reservation
-	b, err := json.Marshal(body)
+func (m *matchmaker) matchmake(ctx context.Context, req netcode.MatchmakeRequest) (reservation, error) {
+	res, err := m.api.Matchmake(ctx, req)
 	if err != nil {
-		return res, err
+		return reservation{}, fmt.Errorf("bot: matchmake %s: %w", req.Mode, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.endpoint, bytes.NewReader(b))
-	if err != nil {
-		return res, fmt.Errorf("bot: matchmake: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := m.hc.Do(req)
-	if err != nil {
-		return res, fmt.Errorf("bot: matchmake: %w", err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	if resp.StatusCode != http.StatusOK {
-		return res, fmt.Errorf("bot: matchmake %v: %s: %s", body, resp.Status, bytes.TrimSpace(data))
-	}
-	if err := json.Unmarshal(data, &res); err != nil {
-		return res, fmt.Errorf("bot: matchmake: %w", err)
-	}
-	return res, nil
+	return reservation{Room: res.Room, Reservation: res.Token}, nil
 }

@@ -2,14 +2,12 @@ package bot_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/tickroom/tickroom/bench/bot"
 	"github.com/tickroom/tickroom/bench/internal/loopback"
+	client "github.com/tickroom/tickroom/clients/go"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
 )
@@ -17,20 +15,18 @@ import (
 // roomSizes lists the players of every public room.
 func roomSizes(t *testing.T, wsURL string) []int {
 	t.Helper()
-	url := "http" + strings.TrimSuffix(strings.TrimPrefix(wsURL, "ws"), "/ws") + "/api/rooms"
-	hc := &http.Client{Timeout: 5 * time.Second}
-	defer hc.CloseIdleConnections()
-	resp, err := hc.Get(url)
+	api, err := client.NewAPI(wsURL, client.APIOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var rooms []struct{ Players int }
-	if err := json.NewDecoder(resp.Body).Decode(&rooms); err != nil {
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	page, err := api.ListRooms(ctx, client.RoomFilter{Limit: 200})
+	if err != nil {
 		t.Fatal(err)
 	}
 	var sizes []int
-	for _, r := range rooms {
+	for _, r := range page.Rooms {
 		sizes = append(sizes, r.Players)
 	}
 	return sizes

@@ -43,18 +43,3 @@ func PinSelf(cpu int) error {
 	}
 	return fmt.Errorf("scenario: pin: threads kept appearing")
 }
-
-// Affinity returns the CPUs this process may run on.
-func Affinity() ([]int, error) {
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &set); err != nil {
-		return nil, err
-	}
-	var cpus []int
-	for i := range runtime.NumCPU() * 4 {
-		if set.IsSet(i) {
-			cpus = append(cpus, i)
-		}
-	}
-	return cpus, nil
-}

@@ -1,76 +1,52 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tickroom/tickroom/lobby"
+	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/netcode"
 )
 
-// apiClient talks to a running server's JSON API.
-type apiClient struct {
+// apiFlags reach a running server's JSON API. They are read when a command
+// runs, after the flags and the environment are parsed.
+type apiFlags struct {
 	server string
 	secret string
-	http   *http.Client
 }
 
-func (a *apiClient) do(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(a.server, "/")+path, rd)
+// api is the API client the flags name.
+func (f *apiFlags) api() (*client.API, error) {
+	api, err := client.NewAPI(f.server, client.APIOptions{
+		HTTPClient: &http.Client{Timeout: 10 * time.Second},
+		JoinSecret: f.secret,
+	})
 	if err != nil {
-		return fmt.Errorf("--server %q: %w", a.server, err)
+		return nil, fmt.Errorf("--server: %w", err)
 	}
-	if a.secret != "" {
-		req.Header.Set("Authorization", "Bearer "+a.secret)
-	}
-	resp, err := a.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		var e struct {
-			Error string `json:"error"`
-		}
-		json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&e)
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, e.Error)
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	return api, nil
 }
 
 func newRoomsCmd() *cobra.Command {
-	api := &apiClient{http: &http.Client{Timeout: 10 * time.Second}}
+	srv := &apiFlags{}
 	cmd := &cobra.Command{
 		Use:   "rooms",
 		Short: "List or create rooms on a running server",
 	}
 	pf := cmd.PersistentFlags()
-	pf.StringVar(&api.server, "server", "http://localhost:8080", "the server's HTTP address")
-	pf.StringVar(&api.secret, "join-secret", "", "the server's join secret, if it has one")
+	pf.StringVar(&srv.server, "server", "http://localhost:8080", "the server's HTTP address")
+	pf.StringVar(&srv.secret, "join-secret", "", "the server's join secret, if it has one")
 	documentEnv(pf)
-	cmd.AddCommand(newRoomsListCmd(api), newRoomsCreateCmd(api))
+	cmd.AddCommand(newRoomsListCmd(srv), newRoomsCreateCmd(srv))
 	return cmd
 }
 
-func newRoomsListCmd(api *apiClient) *cobra.Command {
+func newRoomsListCmd(srv *apiFlags) *cobra.Command {
 	var game string
 	var free int
 	var asJSON bool
@@ -79,26 +55,23 @@ func newRoomsListCmd(api *apiClient) *cobra.Command {
 		Short: "List the public rooms",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q := url.Values{}
-			if game != "" {
-				q.Set("game", game)
+			api, err := srv.api()
+			if err != nil {
+				return err
 			}
-			if free > 0 {
-				q.Set("free", strconv.Itoa(free))
-			}
-			var rooms []lobby.RoomInfo
-			if err := api.do(cmd.Context(), "GET", "/api/rooms?"+q.Encode(), nil, &rooms); err != nil {
+			page, err := api.ListRooms(cmd.Context(), client.RoomFilter{Game: game, Free: free})
+			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
-				return enc.Encode(rooms)
+				return enc.Encode(page.Rooms)
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ROOM\tGAME\tPLAYERS\tLOCKED")
-			for _, r := range rooms {
+			for _, r := range page.Rooms {
 				fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%v\n", r.ID, r.Game, r.Players, r.MaxPlayers, r.Locked)
 			}
 			return tw.Flush()
@@ -112,18 +85,22 @@ func newRoomsListCmd(api *apiClient) *cobra.Command {
 	return cmd
 }
 
-func newRoomsCreateCmd(api *apiClient) *cobra.Command {
-	var req lobby.CreateRequest
+func newRoomsCreateCmd(srv *apiFlags) *cobra.Command {
+	var req netcode.CreateRequest
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Create a room; players join it by id (an empty room is disposed of after the server's empty timeout)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var info lobby.RoomInfo
-			if err := api.do(cmd.Context(), "POST", "/api/rooms", req, &info); err != nil {
+			api, err := srv.api()
+			if err != nil {
 				return err
 			}
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "%s\n", info.ID)
+			info, err := api.CreateRoom(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", info.ID)
 			return err
 		},
 	}

@@ -18,12 +18,12 @@ import (
 func Run(t *testing.T, newRegistry func(t *testing.T) lobby.Registry) {
 	t.Run("PutGetDelete", func(t *testing.T) {
 		r, ctx := newRegistry(t), context.Background()
-		info := lobby.RoomInfo{ID: "r1", Game: "snake", Players: 2, MaxPlayers: 8, Metadata: map[string]string{"map": "a"}}
+		info := lobby.RoomInfo{ID: "r1", Game: "snake", Players: 2, MaxPlayers: 8, Node: "ws://node-a:8080/ws"}
 		if err := r.Put(ctx, info); err != nil {
 			t.Fatal(err)
 		}
 		got, err := r.Get(ctx, "r1")
-		if err != nil || got.ID != "r1" || got.Players != 2 || got.Metadata["map"] != "a" {
+		if err != nil || got.ID != "r1" || got.Players != 2 || got.Node != info.Node {
 			t.Fatalf("Get: %+v, %v; want what was put", got, err)
 		}
 		info.Players = 3
