@@ -167,13 +167,15 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 // serveCreateRoom creates a room without taking a seat in it. An empty
 // room is disposed of after the empty timeout.
 func (s *Server) serveCreateRoom(w http.ResponseWriter, r *http.Request) {
+	// Who asks is checked before what is asked: a client without the
+	// join secret learns nothing about the body it sent.
+	if err := s.authorize(r.Context(), AuthRequest{Op: OpCreate, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
+		writeError(w, http.StatusUnauthorized, err)
+		return
+	}
 	var req CreateRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		writeError(w, http.StatusBadRequest, err)
-		return
-	}
-	if err := s.authorize(r.Context(), AuthRequest{Op: OpCreate, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
-		writeError(w, http.StatusUnauthorized, err)
 		return
 	}
 	cfg, err := roomConfig(req, s.cfg.Room.MaxPlayers)
@@ -192,15 +194,15 @@ func (s *Server) serveCreateRoom(w http.ResponseWriter, r *http.Request) {
 // serveMatchmake answers with a seat reservation that the client spends in
 // its hello.
 func (s *Server) serveMatchmake(w http.ResponseWriter, r *http.Request) {
+	if err := s.authorize(r.Context(), AuthRequest{Op: OpMatchmake, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
+		s.met.matchmake.WithLabelValues("401").Inc()
+		writeError(w, http.StatusUnauthorized, err)
+		return
+	}
 	var req MatchmakeRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		s.met.matchmake.WithLabelValues("400").Inc()
 		writeError(w, http.StatusBadRequest, err)
-		return
-	}
-	if err := s.authorize(r.Context(), AuthRequest{Op: OpMatchmake, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
-		s.met.matchmake.WithLabelValues("401").Inc()
-		writeError(w, http.StatusUnauthorized, err)
 		return
 	}
 	if s.draining() {

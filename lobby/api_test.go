@@ -322,6 +322,13 @@ func TestJoinSecret(t *testing.T) {
 	if got := e.api("POST", "/api/matchmake", lobby.MatchmakeRequest{}, nil); got != http.StatusUnauthorized {
 		t.Fatalf("matchmake without the secret: status %d, want 401", got)
 	}
+	// Who asks comes before what is asked: a bad body without the secret
+	// is 401, not 400.
+	for _, path := range []string{"/api/matchmake", "/api/rooms"} {
+		if got := e.api("POST", path, map[string]any{"nonsense": 1}, nil); got != http.StatusUnauthorized {
+			t.Errorf("POST %s with a bad body and no secret: status %d, want 401", path, got)
+		}
+	}
 	req, _ := http.NewRequest("POST", e.hs.URL+"/api/matchmake", bytes.NewBufferString("{}"))
 	req.Header.Set("Authorization", "Bearer s3cret")
 	resp, err := http.DefaultClient.Do(req)
@@ -358,4 +365,23 @@ func TestConnectionLimits(t *testing.T) {
 		_, err := e.dialErr(netcode.Hello{})
 		wantClose(t, err, netcode.CloseTooManyConns)
 	})
+}
+
+// TestReservationIsForASeat: a spectator's hello cannot spend a seat's
+// reservation, which stays good for the player it was made for; its
+// expiry is UTC.
+func TestReservationIsForASeat(t *testing.T) {
+	t.Parallel()
+	typ, _ := testgame.Type("count", testgame.Options{})
+	e := newEnv(t, lobby.Config{}, typ)
+	var res lobby.Reservation
+	if got := e.api("POST", "/api/matchmake", lobby.MatchmakeRequest{}, &res); got != http.StatusOK {
+		t.Fatalf("matchmake: status %d", got)
+	}
+	if res.Expires.Location() != time.UTC {
+		t.Errorf("expiresAt %v, want UTC", res.Expires)
+	}
+	_, err := e.dialErr(netcode.Hello{Reservation: res.Token, Spectator: true})
+	wantClose(t, err, netcode.CloseBadHello)
+	e.dial(netcode.Hello{Reservation: res.Token})
 }

@@ -11,8 +11,11 @@ func (s *Server) track() bool {
 	return true
 }
 
-// openConn counts a new connection, or says why it is refused.
+// openConn counts a new connection, or says why it is refused. Addresses
+// are counted as the other per-address limits count them (an IPv6 /64 is
+// one address), so that one client cannot take 2^64 addresses' worth.
 func (s *Server) openConn(ip string) string {
+	ip = addrKey(ip)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cfg.MaxConns >= 0 && s.conns >= s.cfg.MaxConns {
@@ -27,6 +30,7 @@ func (s *Server) openConn(ip string) string {
 }
 
 func (s *Server) closeConn(ip string) {
+	ip = addrKey(ip)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.conns--

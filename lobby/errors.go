@@ -45,6 +45,8 @@ func errorCodes() []errorCode {
 		{ErrTooManyRooms, "ErrTooManyRooms", netcode.CloseTooManyConns, "", http.StatusServiceUnavailable},
 		{ErrDraining, "ErrDraining", netcode.CloseShuttingDown, "server draining: try another server", http.StatusServiceUnavailable},
 		{context.Canceled, "context.Canceled", netcode.CloseShuttingDown, "server shutting down", http.StatusServiceUnavailable},
+		// A room too busy to take the join within joinTimeout.
+		{context.DeadlineExceeded, "context.DeadlineExceeded", websocket.StatusTryAgainLater, "room busy: try again", http.StatusServiceUnavailable},
 	}
 }
 

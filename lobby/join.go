@@ -130,6 +130,11 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello, addr string) (*member, er
 	var res reservation
 	reserved := false
 	if h.Reservation != "" {
+		if h.Spectator {
+			// Spending a seat's reservation on a spectator would waste the
+			// seat until the reservation's owner noticed.
+			return nil, fmt.Errorf("%w: a reservation is for a seat, and a spectator takes none", ErrBadHello)
+		}
 		var ok bool
 		if res, ok = r.reservations[h.Reservation]; !ok {
 			return nil, ErrBadReservation

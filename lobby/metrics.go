@@ -120,7 +120,8 @@ func newMetrics(s *Server) *metrics {
 		m.requests.WithLabelValues(r)
 	}
 	for _, code := range []websocket.StatusCode{websocket.StatusNormalClosure, websocket.StatusGoingAway,
-		websocket.StatusAbnormalClosure, websocket.StatusMessageTooBig, netcode.CloseBadMessage,
+		websocket.StatusAbnormalClosure, websocket.StatusMessageTooBig, websocket.StatusInternalError,
+		websocket.StatusTryAgainLater, netcode.CloseBadMessage,
 		netcode.CloseBadVersion, netcode.CloseHelloTimeout, netcode.CloseTooSlow, netcode.CloseFlood,
 		netcode.CloseRoomClosed, netcode.CloseShuttingDown, netcode.CloseKicked, netcode.CloseRoomFull,
 		netcode.ClosePingTimeout, netcode.CloseReplaced, netcode.CloseUnauthorized, netcode.CloseRoomNotFound,

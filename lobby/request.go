@@ -26,7 +26,7 @@ const EventLocked = "locked"
 // LockEvent is the data of the locked event.
 type LockEvent struct {
 	_msgpack struct{} `msgpack:",as_array"` //lint:ignore U1000 msgpack reads the tag
-	Player   uint32   // the host who did it
+	Player   uint32   // the host who did it; 0: the server (Room.SetLocked)
 	Locked   bool
 }
 
@@ -102,17 +102,17 @@ func (r *Room) roomRequest(m *member, in *pendingInput) (any, error) {
 		return r.roomInfo(), nil
 	case RequestRoomLock:
 		var lock bool
-		if err := msgpack.Unmarshal(in.payload, &lock); err != nil {
+		switch {
+		case len(in.payload) == 1 && in.payload[0] == 0xc3: // msgpack true
+			lock = true
+		case len(in.payload) == 1 && in.payload[0] == 0xc2: // false
+		default:
 			return nil, refuse(netcode.ErrCodeBadRequest, "room.lock takes a bool")
 		}
 		if err := r.mustBeHost(m); err != nil {
 			return nil, err
 		}
-		if r.locked != lock {
-			r.locked = lock
-			r.countMembers()
-			r.broadcast(EventLocked, LockEvent{Player: uint32(m.player), Locked: lock})
-		}
+		r.setLocked(lock, m.player)
 		return lock, nil
 	case RequestRoomKick:
 		var p uint32
@@ -133,6 +133,17 @@ func (r *Room) roomRequest(m *member, in *pendingInput) (any, error) {
 		return true, nil
 	}
 	return nil, refuse(netcode.ErrCodeUnknownRequest, "no room request %q", in.kind)
+}
+
+// setLocked locks or unlocks the room and tells its members, when that
+// changes anything; by is the host who asked, 0 for the server.
+func (r *Room) setLocked(lock bool, by game.PlayerID) {
+	if r.locked == lock {
+		return
+	}
+	r.locked = lock
+	r.countMembers()
+	r.broadcast(EventLocked, LockEvent{Player: uint32(by), Locked: lock})
 }
 
 // host is the seated player with the lowest id, or nil.

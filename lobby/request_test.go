@@ -156,8 +156,10 @@ func TestRequestLock(t *testing.T) {
 
 	_, err := request(t, guest, lobby.RequestRoomLock, true)
 	wantRefused(t, err, netcode.ErrCodeNotAllowed)
-	_, err = request(t, host, lobby.RequestRoomLock, "yes")
-	wantRefused(t, err, netcode.ErrCodeBadRequest)
+	for _, bad := range []any{"yes", nil, 1} {
+		_, err = request(t, host, lobby.RequestRoomLock, bad)
+		wantRefused(t, err, netcode.ErrCodeBadRequest)
+	}
 
 	if locked := ask[bool](t, host, lobby.RequestRoomLock, true); !locked {
 		t.Fatal("room.lock true: reply false")

@@ -52,7 +52,7 @@ func (c *reserveCmd) apply(r *Room) {
 		until := r.clock.Now().Add(r.cfg.ReservationTTL)
 		r.reservations[token] = reservation{until: until, addr: c.addr}
 		r.countMembers()
-		res.res = Reservation{Room: r.id, Game: r.game, Token: token, Expires: until}
+		res.res = Reservation{Room: r.id, Game: r.game, Token: token, Expires: until.UTC()}
 	}
 	c.reply <- res
 }
@@ -84,8 +84,7 @@ type lockCmd struct {
 }
 
 func (c *lockCmd) apply(r *Room) {
-	r.locked = c.locked
-	r.countMembers()
+	r.setLocked(c.locked, 0)
 	close(c.done)
 }
 

@@ -88,6 +88,10 @@ func CloseName(code websocket.StatusCode) string {
 		return "message_too_big"
 	case websocket.StatusAbnormalClosure:
 		return "abnormal"
+	case websocket.StatusInternalError:
+		return "internal_error"
+	case websocket.StatusTryAgainLater:
+		return "try_again_later"
 	case -1:
 		return "transport"
 	}

@@ -23,7 +23,7 @@ const (
 const (
 	MsgWelcome  MsgType = 16 // [16, {welcome fields}]                    reliable
 	MsgEvent    MsgType = 17 // [17, event seq u32, tick u32, kind, data] reliable
-	MsgPing     MsgType = 18 // [18, ping id u32, server time ms, tick, rtt ms] reliable
+	MsgPing     MsgType = 18 // [18, ping id u32, server time ms, tick, rtt ms] with the next flush
 	MsgError    MsgType = 19 // [19, code, message, input seq or 0]       reliable
 	MsgSnapshot MsgType = 20 // [20, tick, base tick, acked input seq, payload bin] volatile
 	MsgReply    MsgType = 21 // [21, request id, code ("" = ok), message, data] reliable

@@ -124,6 +124,10 @@ func (c *Client) Next(ctx context.Context) (netcode.Message, error) {
 	for {
 		typ, data, err := c.read(ctx)
 		if err != nil {
+			if ctx.Err() == nil {
+				// The connection is done: no reply will come.
+				c.failRequests(err)
+			}
 			return netcode.Message{}, err
 		}
 		if typ != websocket.MessageBinary {
@@ -264,8 +268,9 @@ type reply struct {
 // none) and waits for its reply, returning the reply's data (raw msgpack)
 // or a *RequestError. Replies arrive through Next: Request needs a
 // goroutine that keeps calling Next, as a client's read loop does. It
-// gives up when ctx ends, with ctx's error; a reply that comes later is
-// returned by Next.
+// gives up when ctx ends, with ctx's error (a reply that comes later is
+// returned by Next), and when the connection ends, with an error from
+// which websocket.CloseStatus gives the close code.
 func (c *Client) Request(ctx context.Context, kind string, data []byte) ([]byte, error) {
 	ch := make(chan reply, 1)
 	c.reqMu.Lock()
@@ -286,6 +291,17 @@ func (c *Client) Request(ctx context.Context, kind string, data []byte) ([]byte,
 		return r.data, r.err
 	case <-ctx.Done():
 		return nil, fmt.Errorf("client: request %q: %w", kind, ctx.Err())
+	}
+}
+
+// failRequests ends every waiting Request with err: the connection that
+// would have brought their replies has ended.
+func (c *Client) failRequests(err error) {
+	c.reqMu.Lock()
+	defer c.reqMu.Unlock()
+	for id, ch := range c.waiting {
+		delete(c.waiting, id)
+		ch <- reply{err: fmt.Errorf("client: request %d: no reply, the connection ended: %w", id, err)}
 	}
 }
 

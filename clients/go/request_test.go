@@ -106,3 +106,26 @@ func TestRequestTimeout(t *testing.T) {
 		t.Fatal("the late reply never came through Next")
 	}
 }
+
+// TestRequestConnectionEnds: a Request in flight when the connection ends
+// returns at once with the close, not at its context's deadline.
+func TestRequestConnectionEnds(t *testing.T) {
+	t.Parallel()
+	c := dial(t, 1) // the reply would wait up to a second for the tick
+	readLoop(t, c)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Request(t.Context(), lobby.RequestRoomInfo, nil)
+		errc <- err
+	}()
+	time.Sleep(10 * time.Millisecond) // the request is on its way
+	c.CloseNow()
+	select {
+	case err := <-errc:
+		if err == nil {
+			t.Fatal("Request succeeded on a closed connection")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Request still waiting after the connection ended")
+	}
+}
