@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/game/snake"
 	"github.com/tickroom/tickroom/internal/testgame"
 	"github.com/tickroom/tickroom/internal/wait"

@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"time"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/game/snake"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"

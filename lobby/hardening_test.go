@@ -13,7 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/game"
 	"github.com/tickroom/tickroom/internal/testgame"
 	"github.com/tickroom/tickroom/internal/wait"

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/game"
 	"github.com/tickroom/tickroom/internal/fakeclock"
 	"github.com/tickroom/tickroom/internal/sendbuf"

@@ -10,7 +10,7 @@ import (
 	"github.com/coder/websocket"
 	dto "github.com/prometheus/client_model/go"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/internal/testgame"
 	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"

@@ -12,7 +12,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/vmihailenco/msgpack/v5"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/game"
 	"github.com/tickroom/tickroom/game/snake"
 	"github.com/tickroom/tickroom/internal/testgame"

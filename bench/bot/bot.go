@@ -11,7 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/game"
 	"github.com/tickroom/tickroom/game/snake"
 	"github.com/tickroom/tickroom/netcode"

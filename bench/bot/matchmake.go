@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/netcode"
 )
 

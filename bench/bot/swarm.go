@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/game/snake"
 	"github.com/tickroom/tickroom/netcode"
 )

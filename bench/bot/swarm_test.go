@@ -7,7 +7,7 @@ import (
 
 	"github.com/tickroom/tickroom/bench/bot"
 	"github.com/tickroom/tickroom/bench/internal/loopback"
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
 )

@@ -14,7 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/netcode"
 )
 

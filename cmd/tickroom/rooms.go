@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/netcode"
 )
 

@@ -23,7 +23,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/spf13/pflag"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/netcode"
 )
 

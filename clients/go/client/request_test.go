@@ -10,7 +10,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/internal/testgame"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"

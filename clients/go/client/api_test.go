@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	client "github.com/tickroom/tickroom/clients/go"
+	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/internal/testgame"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
