@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,6 +85,34 @@ func TestErrorCodesOfWrappedErrors(t *testing.T) {
 		code, reason := joinCloseCode(tc.err)
 		if code != tc.close || reason != tc.reason || errorStatus(tc.err) != tc.status {
 			t.Errorf("%v: close %d %q, status %d; want %d %q, %d", tc.err, code, reason, errorStatus(tc.err), tc.close, tc.reason, tc.status)
+		}
+	}
+}
+
+// TestProtocolDocumentsTheTable: docs/protocol.md, which client authors
+// read, has a row for every close code the table can send (its number and
+// name) and for every error code netcode sends, so that the document and
+// the server cannot drift apart.
+func TestProtocolDocumentsTheTable(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "docs", "protocol.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	closes := []websocket.StatusCode{websocket.StatusInternalError} // an error the table does not know
+	for _, c := range errorCodes() {
+		closes = append(closes, c.close)
+	}
+	for _, code := range closes {
+		if row := fmt.Sprintf("| %d | %s |", code, netcode.CloseName(code)); !strings.Contains(doc, row) {
+			t.Errorf("docs/protocol.md has no close code row starting %q", row)
+		}
+	}
+	for _, code := range []string{netcode.ErrCodeBadMessage, netcode.ErrCodeUnknownType, netcode.ErrCodeBadInput,
+		netcode.ErrCodeRateLimited, netcode.ErrCodeBadSeq, netcode.ErrCodeNotAllowed, netcode.ErrCodeUnknownRequest,
+		netcode.ErrCodeBadRequest, netcode.ErrCodeFailed} {
+		if row := "| `" + code + "` |"; !strings.Contains(doc, row) {
+			t.Errorf("docs/protocol.md has no error code row starting %q", row)
 		}
 	}
 }
