@@ -30,7 +30,9 @@ type Filter struct {
 	Limit int
 }
 
-func (f Filter) match(r RoomInfo) bool {
+// Match reports whether a room entry passes the filter: all but Limit,
+// which the listing applies.
+func (f Filter) Match(r RoomInfo) bool {
 	return (f.Game == "" || r.Game == f.Game) &&
 		r.MaxPlayers-r.Players >= f.MinFree &&
 		(f.IncludePrivate || !r.Private) &&
@@ -93,7 +95,7 @@ func (m *MemoryRegistry) List(_ context.Context, f Filter) ([]RoomInfo, error) {
 	m.mu.Lock()
 	out := make([]RoomInfo, 0, len(m.rooms))
 	for _, r := range m.rooms {
-		if f.match(r) {
+		if f.Match(r) {
 			out = append(out, r)
 		}
 	}
