@@ -15,7 +15,6 @@ import (
 
 const ttl = cluster.MinTTL
 
-
 func node(t *testing.T, ns *server.Server, id string) *cluster.Directory {
 	t.Helper()
 	_, js := connect(t, ns)
