@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The browser game and JS SDK in clients/web (an npm project).
+# The browser game and JS SDK in clients/web (an npm project; the SDK,
+# src/sdk, is its workspace and the npm package @tickroom/client).
 #
 #   scripts/web.sh build   install npm packages if needed, bundle into
 #                          clients/web/dist (which go build embeds). Without
@@ -7,7 +8,11 @@
 #                          serves a page saying how to build the game.
 #   scripts/web.sh test    install what the tests need when it is missing
 #                          (Node.js, npm packages, Chromium), then run the
-#                          unit tests and the end-to-end tests.
+#                          unit tests (with the SDK package's declarations
+#                          under tsc --strict, and publint) and the
+#                          end-to-end tests (headless Chromium, and the
+#                          packed SDK installed in a fresh project, against
+#                          a real server that they build with go).
 set -euo pipefail
 cd "$(dirname "$0")/../clients/web"
 
@@ -75,9 +80,9 @@ test)
 		apt_install chromium
 	fi
 	deps
-	echo "== web: unit tests (node --test)"
+	echo "== web: unit tests (node --test; the SDK package's types and publint)"
 	npm test --silent
-	echo "== web: end-to-end tests (headless Chromium, real server)"
+	echo "== web: end-to-end tests (headless Chromium, the packed SDK in a fresh project; real server)"
 	npm run --silent e2e
 	;;
 *)

@@ -148,8 +148,19 @@ describe('TickroomClient', () => {
     assert.equal(client.state, State.OPEN);
   });
 
+  test('without a WebSocket the constructor says what to do', () => {
+    const had = Object.getOwnPropertyDescriptor(globalThis, 'WebSocket');
+    Object.defineProperty(globalThis, 'WebSocket', { value: undefined, configurable: true, writable: true });
+    try {
+      assert.throws(() => new TickroomClient({ url: 'ws://example/ws' }), { name: 'TypeError', message: /pass opts\.WebSocket/ });
+    } finally {
+      if (had) Object.defineProperty(globalThis, 'WebSocket', had);
+      else delete globalThis.WebSocket;
+    }
+  });
+
   test('chat and leave', () => {
-    const { client, of } = setup();
+    const { client, timers, of } = setup();
     assert.equal(client.sendChat('early'), false);
     assert.throws(() => client.sendChat(''), RangeError);
     const ws = join(client);
@@ -163,6 +174,7 @@ describe('TickroomClient', () => {
     assert.equal(client.state, State.CLOSED);
     assert.equal(of('closed')[0].code, 1000);
     assert.equal(FakeWebSocket.instances.length, 1, 'no reconnect after leave');
+    assert.deepEqual(timers.delays, [], 'no timer left once closed');
   });
 
   test('reconnects with backoff and jitter, with session and lastEvent in the hello', () => {
@@ -194,6 +206,35 @@ describe('TickroomClient', () => {
       type: 'hello',
       hello: { name: 'bob', game: 'snake', room: 'r1', session: 'r1.aaaa', lastEvent: 2 },
     });
+  });
+
+  test('a redirect sends the same hello to the server it names, at once, a few times at most', () => {
+    const { client, timers, of } = setup();
+    client.connect();
+    const first = FakeWebSocket.last;
+    first.open();
+    first.serverClose(4016, 'ws://other:8080/ws');
+    assert.deepEqual(timers.delays, [0], 'no backoff');
+    timers.advance(0);
+    assert.equal(FakeWebSocket.instances.length, 2);
+    const second = FakeWebSocket.last;
+    assert.equal(second.url, 'ws://other:8080/ws');
+    assert.equal(client.url, 'ws://other:8080/ws');
+    second.open();
+    assert.deepEqual(second.sent[0], first.sent[0], 'the same hello');
+    second.receive(welcome());
+    assert.equal(of('welcome').length, 1);
+    // Redirects that go round in circles end after MAX_REDIRECTS in a row.
+    second.serverClose(1006);
+    const { client: c2, timers: t2, of: of2 } = setup();
+    c2.connect();
+    for (let i = 0; i <= 3; i++) {
+      FakeWebSocket.last.open();
+      FakeWebSocket.last.serverClose(4016, `ws://n${i}/ws`);
+      t2.advance(0);
+    }
+    assert.equal(c2.state, State.CLOSED);
+    assert.equal(of2('closed')[0].name, 'redirect');
   });
 
   test('a resume keeps the event count; the server replays what was missed', () => {

@@ -100,6 +100,7 @@ describe('decode server messages (docs/protocol.md layouts)', () => {
       welcome: {
         player: 3,
         session: 'r1.s3',
+        account: '',
         room: 'r1',
         game: 'snake',
         tickRate: 20,

@@ -79,7 +79,164 @@ import {
 import { Emitter } from './emitter.js';
 import { InputLog } from './inputs.js';
 
+/**
+ * @typedef {import('./codec.js').Hello} Hello
+ * @typedef {import('./codec.js').Welcome} Welcome
+ * @typedef {import('./closecodes.js').CloseInfo} CloseInfo
+ * @typedef {import('./backoff.js').BackoffOptions} BackoffOptions
+ */
+
+/**
+ * The part of the WebSocket API the client uses. The browser's WebSocket,
+ * Node's global one (Node 22 and later; 20 and 21 with
+ * --experimental-websocket) and the ws package's have it. The client sends
+ * Uint8Array messages and sets binaryType to 'arraybuffer'.
+ *
+ * @typedef {{
+ *   binaryType: string,
+ *   readonly readyState: number,
+ *   send(data: any): void,
+ *   close(code?: number, reason?: string): void,
+ *   onopen: ((ev: any) => void) | null,
+ *   onmessage: ((ev: any) => void) | null,
+ *   onclose: ((ev: any) => void) | null,
+ *   onerror: ((ev: any) => void) | null,
+ * }} WebSocketLike
+ */
+
+/**
+ * A WebSocket constructor, called as new WebSocket(url, 'tickroom.v2').
+ *
+ * @typedef {new (url: string, protocols?: string | string[]) => WebSocketLike} WebSocketConstructor
+ */
+
+/**
+ * Options of a TickroomClient.
+ *
+ * @typedef {object} ClientOptions
+ * @property {string} url WebSocket URL of the server's /ws endpoint, e.g. ws://localhost:8080/ws.
+ * @property {Hello} [hello] what to join: {name, game, room, spectator, reservation, auth, ...}.
+ * @property {WebSocketConstructor} [WebSocket] the WebSocket constructor (globalThis.WebSocket).
+ * @property {Backoff | BackoffOptions} [backoff] the reconnection backoff, or its options.
+ * @property {number} [maxReconnectAttempts] attempts in a row before giving up (30).
+ * @property {number} [staleAfterMs] a connection silent this long is taken as dead, in ms
+ *   (8000; the server sends a snapshot every tick and a ping every 2 s).
+ * @property {() => number} [now] the clock, in ms (performance.now).
+ * @property {(fn: () => void, ms: number) => any} [setTimeout] timers (tests pass fakes).
+ * @property {(handle: any) => void} [clearTimeout]
+ * @property {(base: Uint8Array, delta: Uint8Array) => Uint8Array} [patch] the game's
+ *   delta patcher (bytes of the base state and of the delta, to bytes of the new
+ *   state): with it the client asks for delta snapshots and hands on full states.
+ */
+
+/**
+ * A connection state: one of State's values.
+ *
+ * @typedef {typeof State[keyof typeof State]} ConnectionState
+ */
+
+/**
+ * A snapshot, the room's state at a tick.
+ *
+ * @typedef {object} Snapshot
+ * @property {number} tick the room's tick
+ * @property {number} base 0 for a full state; the tick a delta was taken against
+ * @property {number} ack the last input seq of this connection the room applied
+ * @property {unknown} payload the decoded state (the game's: Snake's is an array);
+ *   null for a delta handed on unpatched (no patch function)
+ * @property {Uint8Array} bytes the state's msgpack (or the unpatched delta's bytes)
+ * @property {boolean} delta it came as a delta and was patched
+ * @property {number} receivedAt when it arrived, on the client's clock (ms)
+ */
+
+/**
+ * A reliable event of the room (joined, left, chat, the game's own...).
+ *
+ * @typedef {object} RoomEvent
+ * @property {number} seq 1, 2, 3, ... without gaps
+ * @property {number} tick the room's tick when it happened
+ * @property {string} kind e.g. 'joined', 'chat', 'died'
+ * @property {unknown} data its value (joined: [player, name]; chat: [player, text])
+ */
+
+/**
+ * The values of TickroomClient's events, by event type.
+ *
+ * @typedef {object} ClientEvents
+ * @property {ConnectionState} state the connection state changed
+ * @property {{welcome: Welcome, reconnected: boolean, resumed: boolean}} welcome
+ *   joined (again: reconnected; on the same seat: resumed)
+ * @property {RoomEvent} event a reliable event
+ * @property {{expected: number, got: number}} gap an event seq was skipped
+ * @property {Snapshot} snapshot
+ * @property {{tick: number, base: number, reason: string}} resync a delta did not
+ *   apply; the client reconnects for a full state
+ * @property {{id: number, serverTimeMs: number, tick: number, rttMs: number}} ping
+ *   the server's ping, answered already
+ * @property {{code: string, message: string, seq: number}} serverError an error
+ *   message; the connection stays open; seq is the input it is about, or 0
+ * @property {Error} protocolError a message this client could not decode (ignored)
+ * @property {CloseInfo & {willReconnect: boolean, delayMs: number, attempt: number}} disconnect
+ *   a connection ended; willReconnect: another attempt follows in delayMs
+ * @property {{attempt: number}} reconnecting a reconnection attempt starts now
+ * @property {{code: number, name: string, message: string, reason: string}} closed
+ *   final: no more reconnecting
+ */
+
+/**
+ * Options of request().
+ *
+ * @typedef {object} RequestOptions
+ * @property {number} [timeout] how long to wait for the reply, in ms (REQUEST_TIMEOUT_MS)
+ */
+
+/**
+ * The reply of room.info.
+ *
+ * @typedef {object} RoomInfo
+ * @property {string} id the room's id
+ * @property {string} game its game type
+ * @property {number} maxPlayers its seats
+ * @property {number} host the host's player id; 0 when no one is seated
+ * @property {boolean} locked the room takes no new players
+ * @property {boolean} private the room is not listed
+ * @property {number} tick the tick the room is about to step
+ * @property {Array<[player: number, name: string]>} players the seated players
+ * @property {number} spectators how many spectators are in the room
+ */
+
+/**
+ * The requests every room answers (docs/protocol.md, "Built-in
+ * requests"): for each kind, its data and its reply's.
+ *
+ * @typedef {{'room.info': {data: null | undefined, reply: RoomInfo}, 'room.lock': {data: boolean, reply: boolean}, 'room.kick': {data: number, reply: true}}} RoomRequests
+ */
+
+/**
+ * The data a request of kind K takes: a room request's, else anything.
+ *
+ * @template {string} K
+ * @typedef {K extends keyof RoomRequests ? RoomRequests[K]['data'] : unknown} RequestData
+ */
+
+/**
+ * The data a request of kind K resolves with: a room request's reply,
+ * else unknown.
+ *
+ * @template {string} K
+ * @typedef {K extends keyof RoomRequests ? RoomRequests[K]['reply'] : unknown} RequestReply
+ */
+
+/**
+ * A RequestError's code: the server's reply code or this client's own
+ * (timeout, disconnected, closed).
+ *
+ * @typedef {'unknown_request' | 'bad_request' | 'not_allowed' | 'rate_limited' | 'failed'
+ *   | 'timeout' | 'disconnected' | 'closed' | (string & {})} RequestErrorCode
+ */
+
 /** Close codes after which a resume hello is retried as the original hello. */
+/** @type {Set<number>} */
 const RETRY_AS_NEW = new Set([CloseCode.ROOM_FULL, CloseCode.UNAUTHORIZED, CloseCode.ROOM_NOT_FOUND]);
 
 /**
@@ -93,6 +250,12 @@ export const CLOSE_STALE = 4999;
  * not apply, before it resumes for a full state.
  */
 export const CLOSE_RESYNC = 4998;
+
+/**
+ * How many redirects (close 4016: the room is on another server of the
+ * cluster) the client follows in a row before it gives up.
+ */
+export const MAX_REDIRECTS = 3;
 
 /** Resyncs closer together than this wait for the backoff, not 0 ms. */
 const RESYNC_QUIET_MS = 5000;
@@ -108,11 +271,20 @@ const payloadDecoder = new Decoder();
  * and its message) or this client's 'timeout', 'disconnected' or 'closed'.
  */
 export class RequestError extends Error {
+  /**
+   * @param {RequestErrorCode} code
+   * @param {string} message
+   * @param {number} id the request's id
+   * @param {string} kind the request's kind
+   */
   constructor(code, message, id, kind) {
     super(message);
     this.name = 'RequestError';
+    /** The reply's error code, or timeout, disconnected or closed. */
     this.code = code;
+    /** The request's id. */
     this.id = id;
+    /** The request's kind. */
     this.kind = kind;
   }
 }
@@ -126,32 +298,58 @@ export const State = Object.freeze({
   CLOSED: 'closed',
 });
 
+/**
+ * One player's (or spectator's) connection to a tickroom server. Listen
+ * with on(type, fn) (see ClientEvents), then connect().
+ *
+ * @extends {Emitter<ClientEvents>}
+ */
 export class TickroomClient extends Emitter {
+  /** @type {string} */
   #url;
+  #redirects = 0; // redirects followed since the last welcome
+  /** @type {Hello} */
   #hello;
+  /** @type {WebSocketConstructor} */
   #WS;
+  /** @type {Backoff} */
   #backoff;
+  /** @type {number} */
   #maxAttempts;
+  /** @type {number} */
   #staleAfterMs;
+  /** @type {() => number} */
   #now;
+  /** @type {(fn: () => void, ms: number) => any} */
   #setTimeout;
+  /** @type {(handle: any) => void} */
   #clearTimeout;
+  /** @type {((base: Uint8Array, delta: Uint8Array) => Uint8Array) | undefined} */
   #patch;
 
+  /** @type {WebSocketLike | null} */
   #ws = null;
+  /** @type {ConnectionState} */
   #state = State.IDLE;
+  /** @type {Welcome | undefined} */
   #welcome = undefined; // the latest welcome
   #welcomedHere = false; // the current socket got its welcome
   #resumeHello = false; // the current socket's hello asked for a resume
   #forceNew = false; // the next hello is the original one
   #lastEvent = 0;
   #inputs = new InputLog();
+  /** @type {number | undefined} */
   #rttMs = undefined;
   #deliberate = false; // leave() or close() was called
+  /** @type {any} */
   #retryTimer = undefined;
+  /** @type {any} */
   #staleTimer = undefined;
+  /** @type {any} */
+  #leaveTimer = undefined; // closes the socket if the server does not after a leave
   // Delta snapshots: the bytes and tick of the full state held on this
   // connection, the base of the next delta.
+  /** @type {Uint8Array | null} */
   #full = null;
   #fullTick = 0;
   #deltas = 0;
@@ -160,29 +358,25 @@ export class TickroomClient extends Emitter {
   // Requests waiting for their reply, by id: {kind, resolve, reject,
   // timer}. Ids go on increasing across connections, so that a reply can
   // never be taken for that of another request.
+  /** @type {Map<number, {kind: string, resolve: (data: any) => void, reject: (err: RequestError) => void, timer: any}>} */
   #pending = new Map();
   #lastRequestId = 0;
 
   /**
-   * @param {object} opts
-   * @param {string} opts.url WebSocket URL of the server's /ws endpoint.
-   * @param {object} [opts.hello] {name, game, room, spectator, reservation, auth}.
-   * @param {Function} [opts.WebSocket] WebSocket constructor (tests inject a fake).
-   * @param {object|Backoff} [opts.backoff] Backoff or its options.
-   * @param {number} [opts.maxReconnectAttempts] attempts in a row before giving up.
-   * @param {number} [opts.staleAfterMs] a connection silent this long is taken as dead
-   *   (the server sends a snapshot every tick and a ping every 2 s).
-   * @param {() => number} [opts.now] clock in ms.
-   * @param {Function} [opts.setTimeout]
-   * @param {Function} [opts.clearTimeout]
-   * @param {(base: Uint8Array, delta: Uint8Array) => Uint8Array} [opts.patch] the
-   *   game's delta patcher: with it the client asks for delta snapshots.
+   * A client that connects to opts.url, as opts.hello says, when connect()
+   * is called.
+   *
+   * @param {ClientOptions} opts
+   * @throws {TypeError} when there is no WebSocket: neither opts.WebSocket nor a global one
    */
   constructor(opts) {
     super();
     this.#url = opts.url;
     this.#hello = { ...(opts.hello ?? {}) };
-    this.#WS = opts.WebSocket ?? globalThis.WebSocket;
+    this.#WS = opts.WebSocket ?? /** @type {WebSocketConstructor} */ (/** @type {unknown} */ (globalThis.WebSocket));
+    if (typeof this.#WS !== 'function') {
+      throw new TypeError('tickroom: no WebSocket here: pass opts.WebSocket (on Node.js 20, run node with --experimental-websocket, or use the ws package)');
+    }
     this.#backoff = opts.backoff instanceof Backoff ? opts.backoff : new Backoff(opts.backoff);
     this.#maxAttempts = opts.maxReconnectAttempts ?? 30;
     this.#staleAfterMs = opts.staleAfterMs ?? 8000;
@@ -193,18 +387,45 @@ export class TickroomClient extends Emitter {
     if (this.#patch) this.#hello.deltas = true;
   }
 
-  /** Connection state, one of State. */
+  /**
+   * Connection state, one of State.
+   *
+   * @returns {ConnectionState}
+   */
+  /**
+   * The WebSocket URL the client connects to: the one it was given, or the
+   * server of the cluster it was last redirected to.
+   *
+   * @returns {string}
+   */
+  get url() {
+    return this.#url;
+  }
+
   get state() {
     return this.#state;
   }
-  /** The latest welcome, or undefined before the first. */
+  /**
+   * The latest welcome, or undefined before the first.
+   *
+   * @returns {Welcome | undefined}
+   */
   get welcome() {
     return this.#welcome;
   }
-  /** This client's player id in its room, or undefined. */
+  /**
+   * This client's player id in its room, or undefined.
+   *
+   * @returns {number | undefined}
+   */
   get player() {
     return this.#welcome?.player;
   }
+  /**
+   * The id of the room joined, or undefined.
+   *
+   * @returns {string | undefined}
+   */
   get room() {
     return this.#welcome?.room;
   }
@@ -212,7 +433,11 @@ export class TickroomClient extends Emitter {
   get lastEvent() {
     return this.#lastEvent;
   }
-  /** The round trip the server measured, in ms, from its pings. */
+  /**
+   * The round trip the server measured, in ms, from its pings.
+   *
+   * @returns {number | undefined}
+   */
   get rttMs() {
     return this.#rttMs;
   }
@@ -224,7 +449,11 @@ export class TickroomClient extends Emitter {
   get ack() {
     return this.#inputs.ack;
   }
-  /** Input-to-acknowledgement latency of the newest acknowledged input, ms. */
+  /**
+   * Input-to-acknowledgement latency of the newest acknowledged input, ms.
+   *
+   * @returns {number | undefined}
+   */
   get inputLatencyMs() {
     return this.#inputs.latencyMs;
   }
@@ -251,30 +480,51 @@ export class TickroomClient extends Emitter {
   /**
    * Sends a game input and returns its seq, or 0 when not connected (inputs
    * are not queued across a reconnect: they would be stale).
+   *
+   * @param {unknown} payload the game's input (Snake: a direction, 0 up, 1 right, 2 down, 3 left)
+   * @returns {number}
    */
   sendInput(payload) {
     if (!this.#isOpen()) return 0;
     const seq = this.#inputs.next(this.#now());
-    this.#ws.send(encodeInput(seq, payload));
+    /** @type {WebSocketLike} */ (this.#ws).send(encodeInput(seq, payload));
     return seq;
   }
 
-  /** Sends a chat message (1..200 characters); false when not connected. */
+  /**
+   * Sends a chat message (1..200 characters); false when not connected.
+   * Another length throws a RangeError.
+   *
+   * @param {string} text
+   * @returns {boolean}
+   */
   sendChat(text) {
     const frame = encodeChat(text); // throws on a bad length, even offline
     if (!this.#isOpen()) return false;
-    this.#ws.send(frame);
+    /** @type {WebSocketLike} */ (this.#ws).send(frame);
     return true;
   }
 
   /**
    * Sends a request and resolves with its reply's data; rejects with a
-   * RequestError (see the top of this file for its codes). timeout is in
-   * ms. Pending requests are rejected with 'disconnected' when their
-   * connection ends, whichever way.
+   * RequestError whose code is the reply's error code or the client's
+   * 'timeout', 'disconnected' or 'closed' (see RequestErrorCode). timeout
+   * is in ms. Pending requests are rejected with 'disconnected' when their
+   * connection ends, whichever way. A request is never sent again.
+   *
+   * The room's requests (RoomRequests) are typed: room.info resolves with
+   * a RoomInfo, room.lock takes and gives a boolean, room.kick takes a
+   * player id. A game's own (Snake: colour, colours) take any data and
+   * resolve with unknown.
+   *
+   * @template {string} K
+   * @param {K} kind
+   * @param {RequestData<K>} [data] nil when left out
+   * @param {RequestOptions} [opts]
+   * @returns {Promise<RequestReply<K>>}
    */
-  request(kind, data = null, { timeout = REQUEST_TIMEOUT_MS } = {}) {
-    return new Promise((resolve, reject) => {
+  request(kind, data = /** @type {any} */ (null), { timeout = REQUEST_TIMEOUT_MS } = {}) {
+    return /** @type {Promise<any>} */ (new Promise((resolve, reject) => {
       if (!(timeout > 0)) throw new RangeError(`request timeout must be positive, got ${timeout}`);
       const id = ++this.#lastRequestId;
       const frame = encodeRequest(id, kind, data); // a bad kind rejects, even offline
@@ -288,11 +538,15 @@ export class TickroomClient extends Emitter {
         reject(new RequestError('timeout', `No reply from the server in ${timeout / 1000} s.`, id, kind));
       }, timeout);
       this.#pending.set(id, { kind, resolve, reject, timer });
-      this.#ws.send(frame);
-    });
+      /** @type {WebSocketLike} */ (this.#ws).send(frame);
+    }));
   }
 
-  /** Requests sent and not answered yet. */
+  /**
+   * Requests sent and not answered yet.
+   *
+   * @returns {number}
+   */
   get pendingRequests() {
     return this.#pending.size;
   }
@@ -301,10 +555,11 @@ export class TickroomClient extends Emitter {
   leave() {
     this.#deliberate = true;
     if (this.#isOpen()) {
-      this.#ws.send(encodeLeave());
+      const ws = /** @type {WebSocketLike} */ (this.#ws);
+      ws.send(encodeLeave());
       // The server closes; if it does not within a moment, close anyway.
-      const ws = this.#ws;
-      this.#setTimeout(() => {
+      this.#leaveTimer = this.#setTimeout(() => {
+        this.#leaveTimer = undefined;
         if (this.#ws === ws) ws.close(CloseCode.NORMAL, 'left');
       }, 2000);
       return;
@@ -335,12 +590,14 @@ export class TickroomClient extends Emitter {
     return this.#ws !== null && this.#welcomedHere && this.#ws.readyState === 1;
   }
 
+  /** @param {ConnectionState} s */
   #setState(s) {
     if (this.#state === s) return;
     this.#state = s;
     this.emit('state', s);
   }
 
+  /** @returns {Hello} */
   #helloForAttempt() {
     const prev = this.#welcome;
     if (!prev || this.#forceNew) {
@@ -360,11 +617,12 @@ export class TickroomClient extends Emitter {
   #open() {
     const hello = this.#helloForAttempt();
     this.#welcomedHere = false;
+    /** @type {WebSocketLike} */
     let ws;
     try {
       ws = new this.#WS(this.#url, SUBPROTOCOL);
     } catch (err) {
-      this.#finish({ ...describeClose(CloseCode.ABNORMAL), message: `Cannot connect: ${err.message}` });
+      this.#finish({ ...describeClose(CloseCode.ABNORMAL), message: `Cannot connect: ${/** @type {Error} */ (err).message}` });
       return;
     }
     ws.binaryType = 'arraybuffer';
@@ -400,6 +658,7 @@ export class TickroomClient extends Emitter {
     }, this.#staleAfterMs);
   }
 
+  /** @param {ArrayBuffer | string} data */
   #onMessage(data) {
     if (typeof data === 'string') {
       this.emit('protocolError', new ProtocolError('the server sent a text frame'));
@@ -410,7 +669,7 @@ export class TickroomClient extends Emitter {
     try {
       m = decodeMessage(bytes);
     } catch (err) {
-      this.emit('protocolError', err);
+      this.emit('protocolError', /** @type {Error} */ (err));
       return;
     }
     this.#armStaleTimer();
@@ -422,7 +681,7 @@ export class TickroomClient extends Emitter {
         this.#onEvent(m);
         break;
       case 'ping':
-        this.#ws.send(encodePong(m.id));
+        /** @type {WebSocketLike} */ (this.#ws).send(encodePong(m.id));
         this.#rttMs = m.rttMs;
         this.emit('ping', { id: m.id, serverTimeMs: m.serverTimeMs, tick: m.tick, rttMs: m.rttMs });
         break;
@@ -447,6 +706,10 @@ export class TickroomClient extends Emitter {
   // unpatched reads a snapshot without a patch function: {payload, bytes,
   // delta} of a full state, a delta as it came (payload null), or
   // undefined when the state does not decode.
+  /**
+   * @param {import('./codec.js').SnapshotMessage} m
+   * @returns {{payload: unknown, bytes: Uint8Array, delta: boolean} | undefined}
+   */
   #unpatched(m) {
     if (m.base !== 0) return { payload: null, bytes: m.payload, delta: false };
     const payload = this.#decodeState(m);
@@ -455,11 +718,15 @@ export class TickroomClient extends Emitter {
 
   // decodeState decodes a full snapshot's state, or reports it and gives
   // undefined.
+  /**
+   * @param {import('./codec.js').SnapshotMessage} m
+   * @returns {unknown}
+   */
   #decodeState(m) {
     try {
       return payloadDecoder.decode(m.payload);
     } catch (err) {
-      this.emit('protocolError', new ProtocolError(`snapshot of tick ${m.tick}: the state is not msgpack: ${err.message}`));
+      this.emit('protocolError', new ProtocolError(`snapshot of tick ${m.tick}: the state is not msgpack: ${/** @type {Error} */ (err).message}`));
       return undefined;
     }
   }
@@ -468,6 +735,10 @@ export class TickroomClient extends Emitter {
   // it as the base of the next delta: {payload, bytes, delta}, or
   // undefined when it did not decode, or the delta did not apply and a
   // resync began.
+  /**
+   * @param {import('./codec.js').SnapshotMessage} m
+   * @returns {{payload: unknown, bytes: Uint8Array, delta: boolean} | undefined}
+   */
   #rebuild(m) {
     if (m.base === 0) {
       const payload = this.#decodeState(m);
@@ -483,13 +754,15 @@ export class TickroomClient extends Emitter {
       this.#resync(m, `delta snapshot of tick ${m.tick} against tick ${m.base}, but the client holds ${have}`);
       return undefined;
     }
+    /** @type {Uint8Array} */
     let full;
+    /** @type {unknown} */
     let payload;
     try {
-      full = this.#patch(this.#full, m.payload);
+      full = /** @type {NonNullable<ClientOptions['patch']>} */ (this.#patch)(this.#full, m.payload);
       payload = payloadDecoder.decode(full);
     } catch (err) {
-      this.#resync(m, `delta snapshot of tick ${m.tick} did not apply: ${err.message}`);
+      this.#resync(m, `delta snapshot of tick ${m.tick} did not apply: ${/** @type {Error} */ (err).message}`);
       return undefined;
     }
     this.#full = full;
@@ -501,13 +774,17 @@ export class TickroomClient extends Emitter {
   // resync drops a connection whose snapshots got out of step and comes
   // back at once (with the backoff, if it keeps happening) on the same
   // seat: the server starts every connection with a full snapshot.
+  /**
+   * @param {import('./codec.js').SnapshotMessage} m
+   * @param {string} reason
+   */
   #resync(m, reason) {
     this.#resyncs++;
     this.emit('resync', { tick: m.tick, base: m.base, reason });
     const now = this.#now();
     const quick = now - this.#lastResyncAt >= RESYNC_QUIET_MS;
     this.#lastResyncAt = now;
-    const ws = this.#ws;
+    const ws = /** @type {WebSocketLike} */ (this.#ws);
     try {
       ws.close(CLOSE_RESYNC, 'snapshots out of step');
     } catch {
@@ -523,6 +800,7 @@ export class TickroomClient extends Emitter {
     });
   }
 
+  /** @param {Welcome} w */
   #onWelcome(w) {
     const prev = this.#welcome;
     const reconnected = prev !== undefined;
@@ -539,6 +817,7 @@ export class TickroomClient extends Emitter {
     }
     this.#welcome = w;
     this.#welcomedHere = true;
+    this.#redirects = 0;
     this.#forceNew = false;
     this.#inputs.reset(); // input seqs count per connection
     this.#backoff.reset();
@@ -546,6 +825,7 @@ export class TickroomClient extends Emitter {
     this.emit('welcome', { welcome: w, reconnected, resumed });
   }
 
+  /** @param {import('./codec.js').EventMessage} m */
   #onEvent(m) {
     if (m.seq <= this.#lastEvent) return; // already seen (replayed on resume)
     if (m.seq !== this.#lastEvent + 1) this.emit('gap', { expected: this.#lastEvent + 1, got: m.seq });
@@ -553,6 +833,7 @@ export class TickroomClient extends Emitter {
     this.emit('event', { seq: m.seq, tick: m.tick, kind: m.kind, data: m.data });
   }
 
+  /** @param {import('./codec.js').ReplyMessage} m */
   #onReply(m) {
     const p = this.#pending.get(m.id);
     // None: the request timed out already, and its late answer is dropped.
@@ -574,6 +855,11 @@ export class TickroomClient extends Emitter {
     }
   }
 
+  /**
+   * @param {number} code
+   * @param {string} reason
+   * @param {CloseInfo & {immediate?: boolean}} [why] what to report, when not describeClose(code, reason)
+   */
   #onClose(code, reason, why = undefined) {
     this.#ws = null;
     this.#full = null;
@@ -582,11 +868,23 @@ export class TickroomClient extends Emitter {
       this.#clearTimeout(this.#staleTimer);
       this.#staleTimer = undefined;
     }
-    const { immediate = false, ...info } = why ?? describeClose(code, reason);
+    const { immediate: asked = false, ...info } = /** @type {CloseInfo & {immediate?: boolean}} */ (why ?? describeClose(code, reason));
     if (this.#deliberate) {
       this.#finish(info);
       return;
     }
+    // Another server of the cluster hosts the room: the same hello goes
+    // there, at once.
+    const redirect = code === CloseCode.REDIRECT;
+    if (redirect) {
+      if (!/^wss?:\/\//.test(reason) || this.#redirects >= MAX_REDIRECTS) {
+        this.#finish({ ...info, reconnect: false, message: `${info.message} Too many redirects, or not to a WebSocket URL.` });
+        return;
+      }
+      this.#redirects++;
+      this.#url = reason;
+    }
+    const immediate = asked || redirect;
     // A refused resume: come back as a new player instead, at once.
     const refusedResume = !this.#welcomedHere && this.#resumeHello && RETRY_AS_NEW.has(code);
     if (refusedResume) this.#forceNew = true;
@@ -615,11 +913,14 @@ export class TickroomClient extends Emitter {
     this.#open();
   }
 
+  /** @param {CloseInfo} info */
   #finish(info) {
     if (this.#state === State.CLOSED) return;
     if (this.#retryTimer !== undefined) this.#clearTimeout(this.#retryTimer);
     if (this.#staleTimer !== undefined) this.#clearTimeout(this.#staleTimer);
-    this.#retryTimer = this.#staleTimer = undefined;
+    // Nothing keeps a Node.js process alive once the client is closed.
+    if (this.#leaveTimer !== undefined) this.#clearTimeout(this.#leaveTimer);
+    this.#retryTimer = this.#staleTimer = this.#leaveTimer = undefined;
     this.#ws = null;
     this.#failPending();
     this.#setState(State.CLOSED);

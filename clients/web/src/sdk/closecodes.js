@@ -25,11 +25,13 @@ export const CloseCode = Object.freeze({
   BAD_HELLO: 4013,
   TOO_MANY_CONNECTIONS: 4014,
   THROTTLED: 4015,
+  REDIRECT: 4016,
 });
 
 // code: [name, message, reconnect]. Codes that describe a decision (the
 // player left, the room is full, the page is out of date) stop the client;
 // codes that describe a lost or overloaded connection let it try again.
+/** @type {Map<number, [name: string, message: string, reconnect: boolean]>} */
 const TABLE = new Map([
   [1000, ['normal', 'You left the room.', false]],
   [1001, ['going_away', 'The server went away.', true]],
@@ -53,12 +55,28 @@ const TABLE = new Map([
   [4013, ['bad_hello', 'The server refused this client’s greeting. Reload the page.', false]],
   [4014, ['too_many_connections', 'The server is too busy right now.', true]],
   [4015, ['throttled', 'Too many requests from your address; try again shortly.', true]],
+  [4016, ['redirect', 'The room is on another server of the cluster.', true]],
 ]);
 
 /**
- * Describes a close code: {code, name, message, reconnect}. Unknown codes
- * in the application range (4000-4999) are taken as decisions and do not
- * reconnect; other unknown codes do.
+ * What a close code means.
+ *
+ * @typedef {object} CloseInfo
+ * @property {number} code the WebSocket close code
+ * @property {string} name its name in docs/protocol.md (room_full, kicked, ...), or 'other'
+ * @property {string} message a sentence to show a player
+ * @property {boolean} reconnect whether reconnecting can help
+ * @property {string} reason the close frame's reason text
+ */
+
+/**
+ * Describes a close code: {code, name, message, reconnect, reason}.
+ * Unknown codes in the application range (4000-4999) are taken as
+ * decisions and do not reconnect; other unknown codes do.
+ *
+ * @param {number} code
+ * @param {string} [reason] the close frame's reason
+ * @returns {CloseInfo}
  */
 export function describeClose(code, reason = '') {
   const known = TABLE.get(code);

@@ -29,6 +29,7 @@ export const MAX_CHAT_CHARS = 200;
 
 /** Thrown for bytes that are not a valid protocol message. */
 export class ProtocolError extends Error {
+  /** @param {string} message what is wrong (the message gets a "tickroom: " prefix) */
   constructor(message) {
     super(`tickroom: ${message}`);
     this.name = 'ProtocolError';
@@ -39,8 +40,76 @@ export class ProtocolError extends Error {
 const encoder = new Encoder();
 const decoder = new Decoder();
 
+/**
+ * The hello, the first message of a connection (docs/protocol.md, "hello").
+ * Every key is optional: {} is quick play of the server's default game.
+ *
+ * @typedef {object} Hello
+ * @property {string} [name] display name
+ * @property {string} [game] the game type for quick play, e.g. 'snake'
+ * @property {string} [room] join this room by id
+ * @property {string} [reservation] spend a seat reservation from matchmake()
+ * @property {string} [session] resume a dropped player: the last welcome's session
+ * @property {number} [lastEvent] with session: the seq of the last event received
+ * @property {boolean} [spectator] join without a seat
+ * @property {string} [auth] the server's join secret
+ * @property {boolean} [deltas] this client can patch delta snapshots
+ * @property {[x: number, y: number, w: number, h: number]} [view] a spectator's area of interest
+ */
+
+/**
+ * The first message on a connection that joined (docs/protocol.md,
+ * "welcome").
+ *
+ * @typedef {object} Welcome
+ * @property {number} player this client's player id (spectators get one too)
+ * @property {string} session the token to resume with; '' for a spectator
+ * @property {string} account the account the server's join token admitted ('' without one)
+ * @property {string} room the room's id
+ * @property {string} game the game type
+ * @property {number} tickRate ticks per second
+ * @property {number} tick the room's current tick
+ * @property {boolean} spectator this client is a spectator
+ * @property {boolean} resumed the hello's session put the player back on its seat
+ * @property {boolean} historyLost on a resume: the missed events are not replayed
+ * @property {number} lastEvent the event seq the following events continue from
+ * @property {boolean} deltas snapshots may come as deltas
+ * @property {boolean} areaOfInterest snapshots may hold only a part of the world
+ * @property {RosterEntry[]} players every seated player, in join order
+ * @property {unknown} config the game's settings (Snake: {w, h, food, respawn_ticks, max_players, ...}), null when none
+ */
+
+/**
+ * A seated player, as the welcome lists it.
+ *
+ * @typedef {object} RosterEntry
+ * @property {number} player
+ * @property {string} name
+ */
+
+/**
+ * A decoded message, by its type.
+ *
+ * @typedef {{type: 'welcome', welcome: Welcome}} WelcomeMessage
+ * @typedef {{type: 'event', seq: number, tick: number, kind: string, data: unknown}} EventMessage
+ * @typedef {{type: 'ping', id: number, serverTimeMs: number, tick: number, rttMs: number}} PingMessage
+ * @typedef {{type: 'error', code: string, message: string, seq: number}} ErrorMessage
+ * @typedef {{type: 'snapshot', tick: number, base: number, ack: number, payload: Uint8Array}} SnapshotMessage
+ * @typedef {{type: 'reply', id: number, code: string, message: string, data: unknown}} ReplyMessage
+ * @typedef {{type: 'hello', hello: Record<string, unknown>}} HelloMessage
+ * @typedef {{type: 'input', seq: number, payload: unknown}} InputMessage
+ * @typedef {{type: 'pong', id: number}} PongMessage
+ * @typedef {{type: 'chat', text: string}} ChatMessage
+ * @typedef {{type: 'leave'}} LeaveMessage
+ * @typedef {{type: 'request', id: number, kind: string, data: unknown}} RequestMessage
+ * @typedef {WelcomeMessage | EventMessage | PingMessage | ErrorMessage | SnapshotMessage | ReplyMessage} ServerMessage
+ * @typedef {HelloMessage | InputMessage | PongMessage | ChatMessage | LeaveMessage | RequestMessage} ClientMessage
+ * @typedef {ServerMessage | ClientMessage} Message
+ */
+
 // The hello map's keys in the order the Go server writes them; unset,
 // empty, zero and false values are left out, as the server's omitempty does.
+/** @type {Array<keyof Hello>} */
 const HELLO_KEYS = ['name', 'game', 'room', 'reservation', 'session', 'lastEvent', 'spectator', 'auth', 'deltas', 'view'];
 
 /**
@@ -48,11 +117,15 @@ const HELLO_KEYS = ['name', 'game', 'room', 'reservation', 'session', 'lastEvent
  * spectator, auth, deltas, view}], every key optional. deltas: true asks
  * for delta snapshots (the client can patch them); view, [x, y, w, h], is
  * a spectator's area of interest.
+ *
+ * @param {Hello} [hello]
+ * @returns {Uint8Array}
  */
 export function encodeHello(hello = {}) {
+  /** @type {Record<string, unknown>} */
   const m = {};
   for (const k of HELLO_KEYS) {
-    const v = hello[k];
+    const v = /** @type {unknown} */ (hello[k]);
     if (v === undefined || v === null || v === '' || v === 0 || v === false) continue;
     if (Array.isArray(v) && v.length === 0) continue;
     m[k] = v;
@@ -60,19 +133,36 @@ export function encodeHello(hello = {}) {
   return encoder.encode([MsgType.HELLO, m]);
 }
 
-/** Encodes input: [2, seq, payload]; payload is any msgpack-encodable value. */
+/**
+ * Encodes input: [2, seq, payload]; payload is any msgpack-encodable value.
+ *
+ * @param {number} seq 1 to 2^32-1, increasing on a connection
+ * @param {unknown} payload the game's input (Snake: a direction, 0 to 3)
+ * @returns {Uint8Array}
+ */
 export function encodeInput(seq, payload) {
   checkU32(seq, 'input seq', 1);
   return encoder.encode([MsgType.INPUT, seq, payload]);
 }
 
-/** Encodes pong: [3, pingId]. */
+/**
+ * Encodes pong: [3, pingId].
+ *
+ * @param {number} pingId the id of the ping received
+ * @returns {Uint8Array}
+ */
 export function encodePong(pingId) {
   checkU32(pingId, 'ping id', 0);
   return encoder.encode([MsgType.PONG, pingId]);
 }
 
-/** Encodes chat: [4, text], 1..200 characters. */
+/**
+ * Encodes chat: [4, text], 1..200 characters; throws a RangeError for
+ * another length.
+ *
+ * @param {string} text
+ * @returns {Uint8Array}
+ */
 export function encodeChat(text) {
   const n = typeof text === 'string' ? [...text].length : 0;
   if (n < 1 || n > MAX_CHAT_CHARS) {
@@ -81,7 +171,11 @@ export function encodeChat(text) {
   return encoder.encode([MsgType.CHAT, text]);
 }
 
-/** Encodes leave: [5]. */
+/**
+ * Encodes leave: [5].
+ *
+ * @returns {Uint8Array}
+ */
 export function encodeLeave() {
   return encoder.encode([MsgType.LEAVE]);
 }
@@ -90,6 +184,11 @@ export function encodeLeave() {
  * Encodes request: [6, id, kind, data]. id (from 1) is the client's, to
  * match the reply with; data is any msgpack-encodable value, nil when
  * undefined.
+ *
+ * @param {number} id 1 to 2^32-1
+ * @param {string} kind non-empty
+ * @param {unknown} [data]
+ * @returns {Uint8Array}
  */
 export function encodeRequest(id, kind, data = null) {
   checkU32(id, 'request id', 1);
@@ -102,7 +201,7 @@ export function encodeRequest(id, kind, data = null) {
  * ignored; anything malformed throws a ProtocolError.
  *
  * Server messages decode to:
- *   {type: 'welcome', welcome: {player, session, room, game, tickRate, tick, spectator, resumed, historyLost, lastEvent, deltas, areaOfInterest, players: [{player, name}], config}}
+ *   {type: 'welcome', welcome: {player, session, account, room, game, tickRate, tick, spectator, resumed, historyLost, lastEvent, deltas, areaOfInterest, players: [{player, name}], config}}
  *   {type: 'event', seq, tick, kind, data}
  *   {type: 'ping', id, serverTimeMs, tick, rttMs}
  *   {type: 'error', code, message, seq}    seq: the input it is about, or 0
@@ -115,16 +214,24 @@ export function encodeRequest(id, kind, data = null) {
  * A snapshot's payload is the bytes of its bin (a view into bytes): the
  * state's msgpack when base is 0, else the game's delta, to patch onto the
  * bytes of the state of tick base.
+ *
+ * @param {ArrayLike<number> | ArrayBufferView | ArrayBufferLike} bytes one message
+ * @returns {Message}
+ * @throws {ProtocolError}
  */
 export function decodeMessage(bytes) {
-  let v;
+  /** @type {unknown} */
+  let d;
   try {
-    v = decoder.decode(bytes);
+    d = decoder.decode(bytes);
   } catch (err) {
-    throw new ProtocolError(`not msgpack: ${err.message}`);
+    throw new ProtocolError(`not msgpack: ${/** @type {Error} */ (err).message}`);
   }
-  if (!Array.isArray(v) || v.length < 1) throw new ProtocolError('not a msgpack array');
+  if (!Array.isArray(d) || d.length < 1) throw new ProtocolError('not a msgpack array');
+  /** @type {unknown[]} */
+  const v = d;
   const t = v[0];
+  /** @type {(n: number, name: string) => void} */
   const need = (n, name) => {
     if (v.length < n) throw new ProtocolError(`${name} has ${v.length} elements, want ${n}`);
   };
@@ -187,8 +294,12 @@ export function decodeMessage(bytes) {
   }
 }
 
-function welcome(w) {
-  map(w, 'welcome');
+/**
+ * @param {unknown} v
+ * @returns {Welcome}
+ */
+function welcome(v) {
+  const w = map(v, 'welcome');
   const players = w.players ?? [];
   if (!Array.isArray(players)) throw new ProtocolError('welcome players is not an array');
   const tickRate = uint(w.tickRate, 'welcome tickRate');
@@ -196,6 +307,7 @@ function welcome(w) {
   return {
     player: u32(w.player, 'welcome player'),
     session: w.session == null ? '' : str(w.session, 'welcome session'),
+    account: w.account == null ? '' : str(w.account, 'welcome account'),
     room: str(w.room, 'welcome room'),
     game: str(w.game, 'welcome game'),
     tickRate,
@@ -221,35 +333,68 @@ function welcome(w) {
   };
 }
 
+/**
+ * @param {unknown} v
+ * @param {string} what
+ * @returns {Record<string, any>}
+ */
 function map(v, what) {
   if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) {
     throw new ProtocolError(`${what} is not a map`);
   }
-  return v;
+  return /** @type {Record<string, any>} */ (v);
 }
 
+/**
+ * @param {unknown} v
+ * @param {string} what
+ * @returns {Uint8Array}
+ */
 function bin(v, what) {
   if (!(v instanceof Uint8Array)) throw new ProtocolError(`${what} is not a bin`);
   return v;
 }
 
+/**
+ * @param {unknown} v
+ * @param {string} what
+ * @returns {string}
+ */
 function str(v, what) {
   if (typeof v !== 'string') throw new ProtocolError(`${what} is not a string`);
   return v;
 }
 
+/**
+ * @param {unknown} v
+ * @param {string} what
+ * @returns {number}
+ */
 function uint(v, what) {
-  if (!Number.isInteger(v) || v < 0) throw new ProtocolError(`${what} is not an unsigned integer`);
-  return v;
+  const n = /** @type {number} */ (v);
+  if (!Number.isInteger(n) || n < 0) throw new ProtocolError(`${what} is not an unsigned integer`);
+  return n;
 }
 
+/**
+ * @param {unknown} v
+ * @param {string} what
+ * @returns {number}
+ */
 function u32(v, what) {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new ProtocolError(`${what} is not a u32`);
-  return v;
+  const n = /** @type {number} */ (v);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new ProtocolError(`${what} is not a u32`);
+  return n;
 }
 
+/**
+ * @param {unknown} v
+ * @param {string} what
+ * @param {number} min
+ */
 function checkU32(v, what, min) {
-  if (!Number.isInteger(v) || v < min || v > 0xffffffff) {
+  const n = /** @type {number} */ (v);
+  if (!Number.isInteger(n) || n < min || n > 0xffffffff) {
     throw new RangeError(`${what} must be an integer in ${min}..${0xffffffff}, got ${v}`);
   }
 }

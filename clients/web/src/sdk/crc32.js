@@ -12,7 +12,12 @@ const TABLE = (() => {
   return t;
 })();
 
-/** The CRC-32 of bytes, as an unsigned 32-bit number. */
+/**
+ * The CRC-32 of bytes, as an unsigned 32-bit number.
+ *
+ * @param {ArrayLike<number>} bytes
+ * @returns {number}
+ */
 export function crc32(bytes) {
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);

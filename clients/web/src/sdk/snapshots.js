@@ -2,18 +2,35 @@
 // for interpolation. Snapshots are volatile: ticks may be skipped, and a
 // snapshot not newer than the newest one kept is dropped.
 
+/**
+ * What a SnapshotBuffer needs of a snapshot; TickroomClient's snapshot
+ * events have it.
+ *
+ * @typedef {object} BufferedSnapshot
+ * @property {number} tick
+ * @property {number} [base] the tick a delta was taken against; 0 or none for a full state
+ * @property {boolean} [delta] it came as a delta and was patched
+ */
+
+/**
+ * @template {BufferedSnapshot} [S=import('./client.js').Snapshot]
+ */
 export class SnapshotBuffer {
-  /** @param {{capacity?: number}} opts */
+  /** @param {{capacity?: number}} [opts] capacity: how many snapshots to keep (16) */
   constructor({ capacity = 16 } = {}) {
     this.capacity = capacity;
-    /** @type {Array<{tick: number, receivedAt: number}>} ascending tick */
+    /** @type {S[]} ascending tick */
     this.items = [];
     // deltas: accepted snapshots that came as deltas (and were patched);
     // unpatched: deltas dropped because nobody patched them.
     this.stats = { accepted: 0, stale: 0, deltas: 0, unpatched: 0, skippedTicks: 0 };
   }
 
-  /** The newest snapshot, or undefined. */
+  /**
+   * The newest snapshot, or undefined.
+   *
+   * @returns {S | undefined}
+   */
   get newest() {
     return this.items[this.items.length - 1];
   }
@@ -23,6 +40,9 @@ export class SnapshotBuffer {
    * kept. A full state that came as a delta (delta set: the client patched
    * it) is counted as one; a delta nobody patched (base != 0, delta not
    * set) cannot be shown, and is dropped and counted.
+   *
+   * @param {S} snap
+   * @returns {boolean}
    */
   push(snap) {
     if (snap.base && !snap.delta) {
@@ -50,7 +70,11 @@ export class SnapshotBuffer {
   /**
    * Returns the two snapshots around a (fractional) tick and how far
    * between them it is: {from, to, alpha} with alpha in [0, 1]. Before the
-   * oldest or after the newest, both are that end's snapshot.
+   * oldest or after the newest, both are that end's snapshot; undefined
+   * when there is none.
+   *
+   * @param {number} tick
+   * @returns {{from: S, to: S, alpha: number} | undefined}
    */
   around(tick) {
     const items = this.items;
