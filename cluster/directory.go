@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tickroom/tickroom/lobby"
@@ -101,6 +102,7 @@ type NodeInfo struct {
 // keeps, writes are recorded and sent by the directory's writer.
 type Directory struct {
 	cfg          Config
+	nc           *nats.Conn // for seat requests
 	rooms, nodes jetstream.KeyValue
 
 	mu    sync.Mutex
@@ -129,6 +131,7 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Directory, 
 	}
 	d := &Directory{
 		cfg:   cfg,
+		nc:    js.Conn(),
 		own:   make(map[string]netcode.RoomInfo),
 		dirty: make(map[string]bool),
 		seen:  make(map[string]netcode.RoomInfo),

@@ -169,13 +169,18 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 func (s *Server) serveCreateRoom(w http.ResponseWriter, r *http.Request) {
 	// Who asks is checked before what is asked: a client without the
 	// join secret learns nothing about the body it sent.
-	if err := s.authorize(r.Context(), AuthRequest{Op: OpCreate, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
+	who, err := s.authorize(r.Context(), AuthRequest{Op: OpCreate, Header: r.Header, RemoteAddr: r.RemoteAddr})
+	if err != nil {
 		writeError(w, http.StatusUnauthorized, err)
 		return
 	}
 	var req CreateRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	if req.Game, err = who.newRoomGame(req.Game); err != nil {
+		writeError(w, http.StatusUnauthorized, err)
 		return
 	}
 	cfg, err := roomConfig(req, s.cfg.Room.MaxPlayers)
@@ -194,7 +199,8 @@ func (s *Server) serveCreateRoom(w http.ResponseWriter, r *http.Request) {
 // serveMatchmake answers with a seat reservation that the client spends in
 // its hello.
 func (s *Server) serveMatchmake(w http.ResponseWriter, r *http.Request) {
-	if err := s.authorize(r.Context(), AuthRequest{Op: OpMatchmake, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
+	who, err := s.authorize(r.Context(), AuthRequest{Op: OpMatchmake, Header: r.Header, RemoteAddr: r.RemoteAddr})
+	if err != nil {
 		s.met.matchmake.WithLabelValues("401").Inc()
 		writeError(w, http.StatusUnauthorized, err)
 		return
@@ -210,7 +216,7 @@ func (s *Server) serveMatchmake(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, ErrDraining)
 		return
 	}
-	res, err := s.matchmake(r.Context(), remoteIP(r), req)
+	res, err := s.matchmake(r.Context(), remoteIP(r), req, who)
 	if err != nil {
 		s.met.matchmake.WithLabelValues(strconv.Itoa(errorStatus(err))).Inc()
 		writeError(w, errorStatus(err), err)
@@ -224,13 +230,14 @@ func (s *Server) serveMatchmake(w http.ResponseWriter, r *http.Request) {
 // token, outside the per-address limits (for programs that embed the
 // server and do their own admission).
 func (s *Server) Matchmake(ctx context.Context, req MatchmakeRequest) (Reservation, error) {
-	return s.matchmake(ctx, "", req)
+	return s.matchmake(ctx, "", req, Identity{})
 }
 
 // matchmake reserves a seat for the client at addr ("" for none), within
 // its limits: rooms it creates and reservations it holds count against it,
-// and the reservation is bound to it.
-func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeRequest) (Reservation, error) {
+// and the reservation is bound to it. who restricts the room as it does a
+// hello's (routeHello).
+func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeRequest, who Identity) (Reservation, error) {
 	create := s.CreateRoom
 	if addr != "" {
 		create = func(ctx context.Context, game string, cfg RoomConfig) (*Room, error) {
@@ -239,6 +246,9 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 	}
 	switch req.Mode {
 	case netcode.MatchmakeJoin:
+		if err := who.allowRoom(req.Room); err != nil {
+			return Reservation{}, err
+		}
 		var room *Room
 		var err error
 		if addr != "" {
@@ -247,6 +257,14 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 			room = r
 		} else {
 			err = fmt.Errorf("room %q: %w", req.Room, ErrRoomNotFound)
+		}
+		var elsewhere *RedirectError
+		if errors.As(err, &elsewhere) && s.cfg.Seats != nil {
+			// The room's server alone decides about its seats.
+			return s.cfg.Seats.Reserve(ctx, elsewhere.URL, req.Room, addr)
+		}
+		if err == nil {
+			err = who.allowGame(room.game)
 		}
 		if err != nil {
 			return Reservation{}, err
@@ -257,6 +275,9 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 		if err != nil {
 			return Reservation{}, err
 		}
+		if req.Game, err = who.newRoomGame(req.Game); err != nil {
+			return Reservation{}, err
+		}
 		room, err := create(ctx, req.Game, cfg)
 		if err != nil {
 			return Reservation{}, err
@@ -265,8 +286,20 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 	case "", netcode.MatchmakeQuick:
 		// A room quick play makes gets this seat at once: it is not one of
 		// the address's own rooms.
+		game, err := who.newRoomGame(req.Game)
+		if err != nil {
+			return Reservation{}, err
+		}
+		if s.cfg.Seats != nil {
+			if r, ok := s.fullerElsewhere(ctx, game, s.openSeats(game)); ok {
+				if res, err := s.cfg.Seats.Reserve(ctx, r.Node, r.ID, addr); err == nil {
+					return res, nil
+				}
+				// Filled meanwhile, or its node is gone: play here.
+			}
+		}
 		var res Reservation
-		_, err := s.quickPlay(ctx, req.Game, func(r *Room, cl *claim) (err error) {
+		_, err = s.quickPlay(ctx, game, func(r *Room, cl *claim) (err error) {
 			res, err = r.reserve(ctx, addr, cl)
 			return err
 		})

@@ -11,6 +11,13 @@ func (s *Server) track() bool {
 	return true
 }
 
+// Connections returns how many WebSocket connections the server has open.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
 // openConn counts a new connection, or says why it is refused. Addresses
 // are counted as the other per-address limits count them (an IPv6 /64 is
 // one address), so that one client cannot take 2^64 addresses' worth.

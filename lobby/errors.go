@@ -63,6 +63,13 @@ func lookupError(err error) (errorCode, bool) {
 
 // joinCloseCode is the close code and reason of a refused join.
 func joinCloseCode(err error) (websocket.StatusCode, string) {
+	var re *RedirectError
+	if errors.As(err, &re) {
+		if len(re.URL) > maxCloseReason {
+			return websocket.StatusInternalError, "the room is on another server, whose URL is too long for a close frame"
+		}
+		return netcode.CloseRedirect, re.URL
+	}
 	c, ok := lookupError(err)
 	switch {
 	case !ok:
@@ -73,8 +80,23 @@ func joinCloseCode(err error) (websocket.StatusCode, string) {
 	return c.close, err.Error()
 }
 
+// maxCloseReason is the longest close reason netcode sends uncut.
+const maxCloseReason = 120
+
+// ErrorStatus is the HTTP status the API answers an error with: the
+// lobby's errors by their table, others 500.
+func ErrorStatus(err error) int { return errorStatus(err) }
+
 // errorStatus is the HTTP status of an API error.
 func errorStatus(err error) int {
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return http.StatusMisdirectedRequest
+	}
+	var se StatusError
+	if errors.As(err, &se) {
+		return se.HTTPStatus()
+	}
 	if c, ok := lookupError(err); ok {
 		return c.status
 	}

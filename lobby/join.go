@@ -32,8 +32,10 @@ type joinCmd struct {
 	conn  *netcode.Conn
 	hello *netcode.Hello
 	addr  string // the client's address, which a reservation is bound to
-	claim *claim // quick play's, released when the room takes the join
-	reply chan joinResult
+	// account is the client's Identity.Subject, "" for none.
+	account string
+	claim   *claim // quick play's, released when the room takes the join
+	reply   chan joinResult
 	// state settles who owns the join when the joiner stops waiting:
 	// 0 pending, 1 taken by the room, 2 abandoned by the joiner.
 	state atomic.Int32
@@ -55,20 +57,22 @@ func (j *joinCmd) apply(r *Room) {
 	j.claim.release()
 	var res joinResult
 	if j.hello.Session != "" {
-		res.m, res.err = r.resume(j.conn, j.hello)
+		res.m, res.err = r.resume(j.conn, j.hello, j.account)
+	} else if m := r.accountSeat(j.account); m != nil && !j.hello.Spectator {
+		res.m, res.err = r.resumeSeat(m, j.conn, j.hello)
 	} else {
-		res.m, res.err = r.join(j.conn, j.hello, j.addr)
+		res.m, res.err = r.join(j.conn, j.hello, j.addr, j.account)
 	}
 	j.reply <- res
 }
 
 // admit asks the room goroutine to add the connection of the client at
-// addr.
-func (r *Room) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr string, cl *claim) (*member, error) {
+// addr, of account ("" for none).
+func (r *Room) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr, account string, cl *claim) (*member, error) {
 	r.startRecording()
 	ctx, cancel := context.WithTimeout(ctx, joinTimeout)
 	defer cancel()
-	j := &joinCmd{conn: conn, hello: h, addr: addr, claim: cl, reply: make(chan joinResult, 1)}
+	j := &joinCmd{conn: conn, hello: h, addr: addr, account: account, claim: cl, reply: make(chan joinResult, 1)}
 	if err := r.send(ctx, j); err != nil {
 		return nil, err
 	}
@@ -123,7 +127,7 @@ func (r *Room) startRecording() {
 	})
 }
 
-func (r *Room) join(c *netcode.Conn, h *netcode.Hello, addr string) (*member, error) {
+func (r *Room) join(c *netcode.Conn, h *netcode.Hello, addr, account string) (*member, error) {
 	if r.rec == nil {
 		r.rec = r.recReady.Load()
 	}
@@ -163,6 +167,7 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello, addr string) (*member, er
 		view:      view,
 		room:      r,
 		player:    r.nextPlayer,
+		account:   account,
 		name:      cleanName(h.Name, r.nextPlayer),
 		spectator: h.Spectator,
 		session:   r.sessionFor(h.Spectator),
@@ -207,17 +212,38 @@ const (
 // resume puts a returning player back on its seat, on a new connection.
 // Within the grace period it always succeeds: when the player missed more
 // events than are kept, or than its new connection could queue, the
-// welcome says the history is lost instead of refusing the player.
-func (r *Room) resume(c *netcode.Conn, h *netcode.Hello) (*member, error) {
+// welcome says the history is lost instead of refusing the player. The
+// session must be the account's.
+func (r *Room) resume(c *netcode.Conn, h *netcode.Hello, account string) (*member, error) {
 	var m *member
 	for _, x := range r.members {
 		if x.session == h.Session && !x.spectator {
 			m = x
 		}
 	}
-	if m == nil {
+	if m == nil || m.account != account {
 		return nil, ErrBadSession
 	}
+	return r.resumeSeat(m, c, h)
+}
+
+// accountSeat is the seat an account holds, present or away, nil for
+// none: a player's hello with the account takes it over (resumeSeat), so
+// that an account has one seat per room.
+func (r *Room) accountSeat(account string) *member {
+	if account == "" {
+		return nil
+	}
+	for _, m := range r.members {
+		if m.account == account && !m.spectator {
+			return m
+		}
+	}
+	return nil
+}
+
+// resumeSeat puts m's player on connection c, as the hello h asks.
+func (r *Room) resumeSeat(m *member, c *netcode.Conn, h *netcode.Hello) (*member, error) {
 	if h.LastEvent > m.events.last {
 		return nil, fmt.Errorf("%w (last received %d, newest sent %d)", ErrResumeGap, h.LastEvent, m.events.last)
 	}
@@ -251,6 +277,7 @@ func (r *Room) resume(c *netcode.Conn, h *netcode.Hello) (*member, error) {
 func (r *Room) welcome(m *member, how int, lastEvent uint32) *netcode.Welcome {
 	return &netcode.Welcome{
 		Player:      uint32(m.player),
+		Account:     m.account,
 		Session:     m.session,
 		Room:        r.id,
 		Game:        r.game,

@@ -33,6 +33,7 @@ type member struct {
 	room      *Room
 	conn      atomic.Pointer[netcode.Conn] // nil while the player is away
 	player    game.PlayerID
+	account   string // Identity.Subject of the client that took the seat
 	name      string
 	spectator bool
 	session   string

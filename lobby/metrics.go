@@ -125,7 +125,7 @@ func newMetrics(s *Server) *metrics {
 		netcode.CloseBadVersion, netcode.CloseHelloTimeout, netcode.CloseTooSlow, netcode.CloseFlood,
 		netcode.CloseRoomClosed, netcode.CloseShuttingDown, netcode.CloseKicked, netcode.CloseRoomFull,
 		netcode.ClosePingTimeout, netcode.CloseReplaced, netcode.CloseUnauthorized, netcode.CloseRoomNotFound,
-		netcode.CloseBadHello, netcode.CloseTooManyConns, netcode.CloseThrottled} {
+		netcode.CloseBadHello, netcode.CloseTooManyConns, netcode.CloseThrottled, netcode.CloseRedirect} {
 		m.connsClosed.WithLabelValues(netcode.CloseName(code))
 	}
 	for _, l := range addrLimitNames {

@@ -52,7 +52,7 @@ func (c *reserveCmd) apply(r *Room) {
 		until := r.clock.Now().Add(r.cfg.ReservationTTL)
 		r.reservations[token] = reservation{until: until, addr: c.addr}
 		r.countMembers()
-		res.res = Reservation{Room: r.id, Game: r.game, Token: token, Expires: until.UTC()}
+		res.res = Reservation{Room: r.id, Game: r.game, Token: token, Expires: until.UTC(), URL: r.publicURL}
 	}
 	c.reply <- res
 }

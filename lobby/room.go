@@ -46,7 +46,9 @@ type Room struct {
 	// onReserve counts a reservation against a client address's limit, and
 	// onReservationGone gives it back
 	// (used, expired or ended with the room); on the room goroutine.
-	onReserve         func(addr string, ttl time.Duration) error
+	onReserve func(addr string, ttl time.Duration) error
+	// publicURL is the server's URL, for the reservations' (Config.PublicURL).
+	publicURL         string
 	onReservationGone func(addr string)
 	// owner is the client address that created the room through the API,
 	// counted against its limits until the room ends; "" for others.

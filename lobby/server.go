@@ -51,6 +51,15 @@ type Config struct {
 	// Limits bounds what one client address may ask of the server through
 	// the API and the WebSocket; zero fields take the defaults.
 	Limits AddrLimits
+	// PublicURL is the WebSocket URL clients dial for this server, which
+	// its reservations carry (Reservation.URL); a cluster's nodes set it.
+	PublicURL string
+	// Seats, when set, passes matchmaking requests for rooms of other
+	// servers of a cluster on to them.
+	Seats Seats
+	// Ready, when set, is asked by /readyz besides the server's own state:
+	// an error makes the server not ready (503, with the error's text).
+	Ready func() error
 	// Clock is the time of the server's rooms and limits; nil is the
 	// system clock. Connections (heartbeats, write timeouts) keep real
 	// time.
@@ -178,6 +187,12 @@ func (s *Server) serveReady(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "draining", http.StatusServiceUnavailable)
 		return
 	}
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+	}
 	w.Write([]byte("ready\n"))
 }
 
@@ -235,6 +250,7 @@ func (s *Server) createRoom(ctx context.Context, gameName string, cfg RoomConfig
 	}
 	room.owner = owner
 	room.onMembers = s.putEntry
+	room.publicURL = s.cfg.PublicURL
 	room.onReserve = s.addrs.reserve
 	room.onReservationGone = s.addrs.released
 	if s.cfg.Record != nil {

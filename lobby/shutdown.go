@@ -17,6 +17,9 @@ type DrainEvent struct {
 	Millis int64
 }
 
+// Draining reports whether the server has started to drain.
+func (s *Server) Draining() bool { return s.draining() }
+
 func (s *Server) draining() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

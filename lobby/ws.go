@@ -83,13 +83,17 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.countClose(netcode.CloseShuttingDown)
 		return
 	}
-	if err := s.authorize(r.Context(), AuthRequest{Op: OpJoin, Hello: hello, Header: r.Header, RemoteAddr: r.RemoteAddr}); err != nil {
+	who, err := s.authorize(r.Context(), AuthRequest{Op: OpJoin, Hello: hello, Header: r.Header, RemoteAddr: r.RemoteAddr})
+	if err != nil {
 		log.Refused("join refused by auth", "err", err.Error())
 		conn.Reject(netcode.CloseUnauthorized, err.Error())
 		s.countClose(netcode.CloseUnauthorized)
 		return
 	}
-	room, m, err := s.routeHello(s.ctx, conn, hello, ip)
+	if who.Name != "" {
+		hello.Name = who.Name
+	}
+	room, m, err := s.routeHello(s.ctx, conn, hello, ip, who)
 	if err != nil {
 		code, reason := joinCloseCode(err)
 		log.Refused("join refused", LogCode, netcode.CloseName(code), "err", err.Error())
@@ -124,8 +128,12 @@ func (s *Server) runConn(conn *netcode.Conn, room *Room, m *member, log connLog)
 	_ = room.send(context.Background(), &goneCmd{m: m, conn: conn, code: code})
 }
 
-// admit finds the room a hello from addr asks for and joins it.
-func (s *Server) routeHello(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr string) (*Room, *member, error) {
+// routeHello finds the room a hello from addr asks for and joins it, or
+// says which server of the cluster hosts it (RedirectError).
+//
+// who restricts the room: the room's id is checked before it is looked
+// up, its game after, and quick play gets who's game.
+func (s *Server) routeHello(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr string, who Identity) (*Room, *member, error) {
 	id := h.Room
 	switch {
 	case h.Session != "":
@@ -134,19 +142,32 @@ func (s *Server) routeHello(ctx context.Context, conn *netcode.Conn, h *netcode.
 		id = tokenRoom(h.Reservation)
 	}
 	if id != "" {
+		if err := who.allowRoom(id); err != nil {
+			return nil, nil, err
+		}
 		room, err := s.lookup(addr, id, h)
 		if err != nil {
 			return nil, nil, err
 		}
-		m, err := room.admit(ctx, conn, h, addr, nil)
+		if err := who.allowGame(room.game); err != nil {
+			return nil, nil, err
+		}
+		m, err := room.admit(ctx, conn, h, addr, who.Subject, nil)
 		if errors.Is(err, ErrBadSession) || errors.Is(err, ErrBadReservation) {
 			s.addrs.lookupFailed(addr)
 		}
 		return room, m, err
 	}
+	var err error
+	if h.Game, err = who.newRoomGame(h.Game); err != nil {
+		return nil, nil, err
+	}
+	if r, ok := s.fullerElsewhere(ctx, h.Game, s.openSeats(h.Game)); ok {
+		return nil, nil, &RedirectError{URL: r.Node}
+	}
 	var m *member
 	room, err := s.quickPlay(ctx, h.Game, func(r *Room, cl *claim) (err error) {
-		m, err = r.admit(ctx, conn, h, addr, cl)
+		m, err = r.admit(ctx, conn, h, addr, who.Subject, cl)
 		return err
 	})
 	return room, m, err
@@ -195,6 +216,9 @@ func (s *Server) lookup(addr, id string, h *netcode.Hello) (*Room, error) {
 	if ok {
 		return room, nil
 	}
+	if info, ok := s.remoteRoom(context.Background(), id); ok {
+		return nil, &RedirectError{URL: info.Node}
+	}
 	s.addrs.lookupFailed(addr)
 	switch {
 	case h != nil && h.Session != "":
@@ -208,11 +232,23 @@ func (s *Server) lookup(addr, id string, h *netcode.Hello) (*Room, error) {
 // openRoom picks the fullest public, unlocked room of the game with a free
 // seat, so that players meet each other rather than spreading thin.
 func (s *Server) openRoom(gameName string) *Room {
+	r, _ := s.bestOpenRoom(gameName)
+	return r
+}
+
+// openSeats is how many seats are taken in the room quick play would
+// pick here, -1 when there is none.
+func (s *Server) openSeats(gameName string) int {
+	_, seats := s.bestOpenRoom(gameName)
+	return seats
+}
+
+func (s *Server) bestOpenRoom(gameName string) (*Room, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, err := s.gameType(gameName)
 	if err != nil {
-		return nil
+		return nil, -1
 	}
 	var best *Room
 	bestSeats := -1
@@ -226,7 +262,7 @@ func (s *Server) openRoom(gameName string) *Room {
 			best, bestSeats = r, seats
 		}
 	}
-	return best
+	return best, bestSeats
 }
 
 // remoteIP is the peer's address without its port; proxies are not

@@ -62,6 +62,10 @@ type Reservation struct {
 	Game    string    `json:"game"`
 	Token   string    `json:"reservation"`
 	Expires time.Time `json:"expiresAt"`
+	// URL is the WebSocket URL of the server that holds the seat, where
+	// the hello with the token goes; empty when the server that answered
+	// does not know its own (a server that is not part of a cluster).
+	URL string `json:"url,omitempty"`
 }
 
 // ErrorBody is the body of every HTTP API error answer. Error is meant for

@@ -41,6 +41,10 @@ const (
 	// CloseThrottled: the client's address asked for too much too fast
 	// (room creations, failed room or token lookups); retry later.
 	CloseThrottled websocket.StatusCode = 4015
+	// CloseRedirect: the room the hello asks for is hosted by another
+	// server of the cluster; the close reason is its WebSocket URL, where
+	// the client sends the same hello again.
+	CloseRedirect websocket.StatusCode = 4016
 	// CloseLeft: the client sent leave; the server confirms.
 	CloseLeft = websocket.StatusNormalClosure
 )
@@ -80,6 +84,8 @@ func CloseName(code websocket.StatusCode) string {
 		return "too_many_connections"
 	case CloseThrottled:
 		return "throttled"
+	case CloseRedirect:
+		return "redirect"
 	case websocket.StatusNormalClosure:
 		return "normal"
 	case websocket.StatusGoingAway:

@@ -440,7 +440,7 @@ func TestLibraryAgreesHelloWelcome(t *testing.T) {
 	}
 
 	w, err := netcode.AppendWelcome(nil, &netcode.Welcome{
-		Player: 2, Session: "s", Room: "r", Game: "g", TickRate: 30, Tick: 128,
+		Player: 2, Account: "acct", Session: "s", Room: "r", Game: "g", TickRate: 30, Tick: 128,
 		Players: []netcode.Member{{Player: 2, Name: "bo"}}, Config: msgpack.RawMessage{0x91, 0x01},
 	})
 	if err != nil {
@@ -448,7 +448,7 @@ func TestLibraryAgreesHelloWelcome(t *testing.T) {
 	}
 	got = norm(libValues(t, w))
 	want = []any{uint64(16), map[string]any{
-		"player": uint64(2), "session": "s", "room": "r", "game": "g", "tickRate": uint64(30), "tick": uint64(128),
+		"player": uint64(2), "account": "acct", "session": "s", "room": "r", "game": "g", "tickRate": uint64(30), "tick": uint64(128),
 		"players": []any{[]any{uint64(2), "bo"}}, "config": []any{uint64(1)}, "lastEvent": uint64(0),
 		// Every documented key, false ones included.
 		"spectator": false, "resumed": false, "historyLost": false, "deltas": false, "areaOfInterest": false,

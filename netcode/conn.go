@@ -263,6 +263,10 @@ func (c *Conn) ReadHello(ctx context.Context) (*Hello, error) {
 		return nil, fmt.Errorf("netcode: read hello: %w", ErrHelloTimeout)
 	}
 	if err != nil {
+		// The library has already sent its close frame when it can (1009
+		// for a hello over the read limit) but leaves the connection open:
+		// a client that never answers would hold it for ever.
+		c.ws.CloseNow()
 		return nil, fmt.Errorf("netcode: read hello: %w", err)
 	}
 	if typ != websocket.MessageBinary {

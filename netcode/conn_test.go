@@ -1,9 +1,13 @@
 package netcode_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -1086,4 +1090,51 @@ func TestConnHandlesNothingOnceClosing(t *testing.T) {
 	if got := h.calls.Load(); got != 1 {
 		t.Errorf("handler called %d times, want once: nothing after the close", got)
 	}
+}
+
+// rawUpgrade opens a TCP connection and upgrades it to a WebSocket by
+// hand, so that a test can play a client that never answers a close
+// frame (the library's client always does).
+func rawUpgrade(t *testing.T, url string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	addr := strings.TrimPrefix(url, "ws://")
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: %s\r\n\r\n", addr, netcode.Subprotocol)
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %v %v", resp, err)
+	}
+	return conn, br
+}
+
+// TestOversizedHelloEndsTheConnection: a hello over the read limit gets
+// its 1009 close frame, and the server closes the TCP connection even
+// when the client never answers the close frame.
+func TestOversizedHelloEndsTheConnection(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, serverOptions{cfg: quiet()})
+	conn, br := rawUpgrade(t, ts.url)
+	payload := bytes.Repeat([]byte{0xc0}, netcode.DefaultReadLimit+100)
+	frame := []byte{0x82, 0xfe, byte(len(payload) >> 8), byte(len(payload)), 0, 0, 0, 0} // masked with a zero key
+	if _, err := conn.Write(append(frame, payload...)); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(wait))
+	head := make([]byte, 4)
+	if _, err := io.ReadFull(br, head); err != nil {
+		t.Fatalf("reading the close frame: %v", err)
+	}
+	if code := int(head[2])<<8 | int(head[3]); head[0] != 0x88 || code != int(websocket.StatusMessageTooBig) {
+		t.Fatalf("first frame % x, want a close frame with 1009", head)
+	}
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		t.Fatalf("the server kept the connection open: %v", err)
+	}
+	ts.end(t)
 }

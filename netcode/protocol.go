@@ -93,6 +93,9 @@ type Welcome struct {
 	TickRate  int    `msgpack:"tickRate"`
 	Tick      uint32 `msgpack:"tick"`
 	Spectator bool   `msgpack:"spectator"`
+	// Account is the account id the server's auth admitted the client as
+	// (a join JWT's sub), "" without one.
+	Account string `msgpack:"account"`
 	// Resumed is set when the hello's session put the player back on its
 	// seat; the events it missed follow the welcome.
 	Resumed bool `msgpack:"resumed"`

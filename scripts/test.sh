@@ -18,6 +18,10 @@ go vet ./...
 # a busy machine.
 go test -race -count=1 -timeout 15m ./... 2>&1 | tee /tmp/tickroom-go-test.log
 
+# A client in another language, written from docs/protocol.md alone,
+# against the real server (installs Debian's Python packages when missing).
+scripts/conformance.sh
+
 # The browser game and JS SDK: unit tests, then end-to-end in headless
 # Chromium against the real server (installs Node, npm packages and
 # Chromium when missing).

@@ -27,24 +27,7 @@ have_node() {
 		node -e "process.exit(Number(process.versions.node.split('.')[0]) >= $1 ? 0 : 1)"
 }
 
-# apt_install installs Debian packages, as root or through sudo, running
-# apt-get update once per run.
-apt_updated=
-apt_install() {
-	local sudo=
-	if [ "$(id -u)" != 0 ]; then
-		command -v sudo >/dev/null 2>&1 || {
-			echo "web: need root (or sudo) to install: $*" >&2
-			exit 1
-		}
-		sudo="sudo"
-	fi
-	if [ -z "$apt_updated" ]; then
-		$sudo apt-get update -qq
-		apt_updated=1
-	fi
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
-}
+. ../../scripts/apt.sh
 
 # deps installs the locked npm packages when node_modules is missing or
 # older than package-lock.json.

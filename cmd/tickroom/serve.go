@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tickroom/tickroom/agones"
 	"github.com/tickroom/tickroom/game/snake"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/lobby/admin"
@@ -57,6 +60,11 @@ type serveConfig struct {
 	logFormat       string
 	seed            uint64
 
+	// A join JWT's key, one of the two, and the clock skew allowed.
+	joinJWTKeyFile       string
+	joinJWTPublicKeyFile string
+	joinJWTLeeway        time.Duration
+
 	// The HTTP server's limits, so that slow or idle clients cannot hold
 	// connections and memory for ever (see httpServer).
 	httpHeaderTimeout time.Duration
@@ -71,6 +79,10 @@ type serveConfig struct {
 	inputRate    float64
 
 	snake snake.Config
+
+	agones bool // --agones: a GameServer of Agones (agonesSDK)
+
+	cluster clusterConfig
 }
 
 func newServeCmd() *cobra.Command {
@@ -94,6 +106,9 @@ func newServeCmd() *cobra.Command {
 	f.DurationVar(&cfg.reservationTTL, "reservation-ttl", lobby.DefaultReservationTTL, "how long a matchmaking seat reservation is held")
 	f.StringVar(&cfg.joinSecret, "join-secret", "", "require this secret from every client (hello auth field, or Authorization: Bearer for the API); visible in the process list, prefer --join-secret-file")
 	f.StringVar(&cfg.joinSecretFile, "join-secret-file", "", "read --join-secret from this file (surrounding whitespace trimmed)")
+	f.StringVar(&cfg.joinJWTKeyFile, "join-jwt-key-file", "", "require from every client, instead of a join secret, a JWT (HS256, HS384 or HS512) signed with the HMAC key in this file (its raw bytes, a trailing newline trimmed; at least 32)")
+	f.StringVar(&cfg.joinJWTPublicKeyFile, "join-jwt-public-key-file", "", "require from every client, instead of a join secret, a JWT signed with the private half of the PEM public key (PKIX) in this file: Ed25519 (EdDSA) or RSA (RS256, RS384, RS512)")
+	f.DurationVar(&cfg.joinJWTLeeway, "join-jwt-leeway", lobby.DefaultJWTLeeway, "clock skew allowed on a join JWT's exp and nbf")
 	f.IntVar(&cfg.maxConns, "max-conns", lobby.DefaultMaxConns, "WebSocket connections the server accepts (0 = no cap)")
 	f.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", lobby.DefaultMaxConnsPerIP, "WebSocket connections from one address (0 = no cap)")
 	f.IntVar(&cfg.maxRooms, "max-rooms", lobby.DefaultMaxRooms, "rooms the server hosts")
@@ -127,6 +142,8 @@ func newServeCmd() *cobra.Command {
 	f.BoolVar(&cfg.areaOfInterest, "area-of-interest", false, "send each player only the part of the board around its snake (see --view)")
 	f.IntVar(&cfg.snake.View, "view", snake.DefaultView, "with --area-of-interest: side in cells of the square a player sees")
 	f.IntVar(&cfg.snake.ViewMargin, "view-margin", snake.DefaultViewMargin, "with --area-of-interest: extra cells around the view")
+	cfg.cluster.flags(f)
+	f.BoolVar(&cfg.agones, "agones", false, "run as an Agones GameServer: labels, Ready, health pings, a rooms counter and Shutdown through the SDK sidecar's REST API on localhost:$AGONES_SDK_HTTP_PORT (default 9358)")
 	documentEnv(f)
 	return cmd
 }
@@ -205,6 +222,13 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	if c.joinSecret != "" {
 		cfg.Authorize = lobby.SharedSecret(c.joinSecret)
 	}
+	jwtAuth, err := c.joinJWT()
+	if err != nil {
+		return cfg, err
+	}
+	if jwtAuth != nil {
+		cfg.Authorize = jwtAuth
+	}
 	if c.recordDir != "" {
 		rec, err := recordTo(c.recordDir)
 		if err != nil {
@@ -265,6 +289,51 @@ func secretFlag(name, value, path string) (string, error) {
 		return "", fmt.Errorf("--%s-file %q: the file is empty", name, path)
 	}
 	return secret, nil
+}
+
+// joinJWT is the join JWT check that --join-jwt-key-file or
+// --join-jwt-public-key-file asks for, nil without them. Errors name the
+// flags and files, never a key's bytes.
+func (c serveConfig) joinJWT() (lobby.AuthFunc, error) {
+	hmacFile, pubFile := c.joinJWTKeyFile, c.joinJWTPublicKeyFile
+	switch {
+	case hmacFile == "" && pubFile == "":
+		return nil, nil
+	case hmacFile != "" && pubFile != "":
+		return nil, errors.New("--join-jwt-key-file and --join-jwt-public-key-file both set: give one")
+	case c.joinSecret != "":
+		return nil, errors.New("--join-secret and a --join-jwt-* key both set: give one")
+	case c.joinJWTLeeway < 0:
+		return nil, fmt.Errorf("--join-jwt-leeway %v: must not be negative", c.joinJWTLeeway)
+	}
+	flag, path := "--join-jwt-key-file", hmacFile
+	if pubFile != "" {
+		flag, path = "--join-jwt-public-key-file", pubFile
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	var key any
+	switch {
+	case pubFile != "":
+		if key, err = lobby.ParseJWTPublicKey(b); err != nil {
+			return nil, fmt.Errorf("%s %q: %w", flag, path, err)
+		}
+	case bytes.HasPrefix(bytes.TrimSpace(b), []byte("-----BEGIN")):
+		return nil, fmt.Errorf("%s %q: a PEM file, where the raw HMAC key belongs; an Ed25519 or RSA public key goes in --join-jwt-public-key-file", flag, path)
+	default:
+		key = bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r"))
+	}
+	leeway := c.joinJWTLeeway
+	if leeway == 0 {
+		leeway = -1 // none; lobby's zero is its default
+	}
+	auth, err := lobby.JWT(lobby.JWTConfig{Key: key, Leeway: leeway})
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: %w", flag, path, err)
+	}
+	return auth, nil
 }
 
 // httpServer checks the --http-* flags and returns the game's HTTP server,
@@ -331,7 +400,25 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var n *node // the cluster this server is a node of, if any
+	if c.cluster.natsURL != "" {
+		if n, err = c.cluster.joinCluster(ctx, log); err != nil {
+			return err
+		}
+		// After the drain: the others see the rooms until they end.
+		defer func() {
+			lctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+			defer cancel()
+			n.leave(lctx)
+		}()
+		cfg.Registry, cfg.Ready, cfg.Seats, cfg.PublicURL = n.dir, n.ready, n.dir, c.cluster.publicURL
+	}
 	srv := lobby.NewServer(cfg, log)
+	if n != nil {
+		if err := n.serve(srv); err != nil {
+			return err
+		}
+	}
 	if err := srv.Register(snakeType); err != nil {
 		return err
 	}
@@ -340,6 +427,11 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	adminView := admin.Handler(srv, c.adminToken)
 	srv.Handle("/admin", adminView)
 	srv.Handle("/admin/", adminView)
+
+	sdk, err := c.agonesSDK(srv, log) // nil without --agones
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -358,7 +450,14 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	// No secret here: logs are shipped to places the secrets should not go.
 	log.Info("tickroom serving", "addr", ln.Addr().String(), "version", version,
 		"tick_rate", c.tickRate, "max_players", c.maxPlayers,
-		"join_secret_required", c.joinSecret != "", "admin_view", c.adminToken != "")
+		"join_secret_required", c.joinSecret != "", "join_jwt_required", c.joinJWTKeyFile != "" || c.joinJWTPublicKeyFile != "",
+		"admin_view", c.adminToken != "")
+	if sdk != nil {
+		// Ready now that the listener serves; the health pings go on
+		// through the drain, so not on the signal's context.
+		sdk.Start(context.WithoutCancel(ctx))
+		defer sdk.Stop()
+	}
 
 	select {
 	case err := <-served:
@@ -388,6 +487,14 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 		hs.Close()
 	}
 	stopPprof(hctx)
+	if sdk != nil {
+		// After the drain, within its bound: Agones deletes the GameServer.
+		actx, acancel := context.WithTimeout(sctx, agonesShutdownTimeout)
+		if err := sdk.Shutdown(actx); err != nil {
+			log.Warn("agones: shutdown not sent", "err", err)
+		}
+		acancel()
+	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -396,4 +503,31 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	}
 	log.Info("shut down cleanly")
 	return nil
+}
+
+// agonesShutdownTimeout bounds the Shutdown call to the Agones sidecar
+// after the drain (within drain period + shutdown timeout still).
+const agonesShutdownTimeout = 2 * time.Second
+
+// agonesSDK is the client of the Agones SDK sidecar that --agones asks for,
+// nil without it: the sidecar at localhost:$AGONES_SDK_HTTP_PORT, the
+// rooms counter following srv's rooms, labels with this node and version.
+func (c serveConfig) agonesSDK(srv *lobby.Server, log *slog.Logger) (*agones.SDK, error) {
+	if !c.agones {
+		return nil, nil
+	}
+	u, err := agones.URLFromEnv(os.Getenv)
+	if err != nil {
+		return nil, fmt.Errorf("--agones: %w", err)
+	}
+	node := c.cluster.nodeID
+	if node == "" {
+		node, _ = os.Hostname() // the pod's, so the GameServer's, name
+	}
+	return agones.New(agones.Config{
+		URL:    u,
+		Labels: []agones.Label{{Key: "tickroom-node", Value: node}, {Key: "tickroom-version", Value: version}},
+		Rooms:  func() int { return len(srv.Rooms()) },
+		Log:    log,
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -29,11 +30,21 @@ type Options struct {
 	// from snake.Type): the client asks for delta snapshots and rebuilds
 	// each full state with it, so Next always returns full payloads.
 	Patch func(dst, base, delta []byte) ([]byte, error)
+	// MaxRedirects bounds how many times Dial follows a redirect to
+	// another server of a cluster (netcode.CloseRedirect): 0 means
+	// DefaultMaxRedirects, negative none.
+	MaxRedirects int
 }
+
+// DefaultMaxRedirects is how many redirects Dial follows by default: a
+// quick play can be sent on once or twice while the cluster's directory
+// catches up.
+const DefaultMaxRedirects = 3
 
 // Client is a connection to a tickroom server.
 type Client struct {
 	ws      *websocket.Conn
+	url     string
 	welcome *netcode.Welcome
 	dec     *netcode.Decoder
 	seq     atomic.Uint32
@@ -59,7 +70,34 @@ type Client struct {
 
 // Dial connects, says hello and waits for the welcome. A refused join
 // returns an error from which websocket.CloseStatus gives the close code.
+//
+// A server of a cluster may answer that another one hosts the room
+// (netcode.CloseRedirect, with that server's URL as the reason); Dial then
+// sends the same hello there, up to Options.MaxRedirects times. URL says
+// where the client ended up.
 func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
+	limit := opts.MaxRedirects
+	if limit == 0 {
+		limit = DefaultMaxRedirects
+	}
+	for redirects := 0; ; redirects++ {
+		c, err := dialOnce(ctx, url, opts)
+		var ce websocket.CloseError
+		if err == nil || !errors.As(err, &ce) || ce.Code != netcode.CloseRedirect || redirects >= limit {
+			return c, err
+		}
+		if !strings.HasPrefix(ce.Reason, "ws://") && !strings.HasPrefix(ce.Reason, "wss://") {
+			return nil, fmt.Errorf("client: redirected to %q, not a WebSocket URL: %w", ce.Reason, err)
+		}
+		url = ce.Reason
+	}
+}
+
+// URL returns the URL of the server the client is connected to: the one
+// dialled, or the last redirect's.
+func (c *Client) URL() string { return c.url }
+
+func dialOnce(ctx context.Context, url string, opts Options) (*Client, error) {
 	proto := opts.Subprotocol
 	if proto == "" {
 		proto = netcode.Subprotocol
@@ -77,7 +115,7 @@ func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
 		limit = 1 << 20
 	}
 	ws.SetReadLimit(limit)
-	c := &Client{ws: ws, dec: netcode.NewDecoder(), patch: opts.Patch, waiting: make(map[uint32]chan reply)}
+	c := &Client{ws: ws, url: url, dec: netcode.NewDecoder(), patch: opts.Patch, waiting: make(map[uint32]chan reply)}
 	h := opts.Hello
 	h.Deltas = h.Deltas || opts.Patch != nil
 	hello, err := netcode.AppendHello(nil, &h)

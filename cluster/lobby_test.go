@@ -1,0 +1,187 @@
+package cluster_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/tickroom/tickroom/clients/go/client"
+	"github.com/tickroom/tickroom/cluster"
+	"github.com/tickroom/tickroom/internal/testgame"
+	"github.com/tickroom/tickroom/internal/wait"
+	"github.com/tickroom/tickroom/lobby"
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// lobbyNode is one tickroom server of a cluster: a lobby.Server on a
+// loopback listener whose registry is a Directory.
+type lobbyNode struct {
+	srv *lobby.Server
+	dir *cluster.Directory
+	url string // ws://127.0.0.1:port/ws
+	api *client.API
+}
+
+func startNode(t *testing.T, ns *server.Server, id string) *lobbyNode {
+	t.Helper()
+	hs := httptest.NewUnstartedServer(nil)
+	url := "ws://" + hs.Listener.Addr().String() + "/ws"
+	_, js := connect(t, ns)
+	dir, err := cluster.Open(ctx(t), js, cluster.Config{NodeID: id, PublicURL: url, TTL: ttl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ, _ := testgame.Type("count", testgame.Options{})
+	srv := lobby.NewServer(lobby.Config{Registry: dir, Seats: dir, PublicURL: url, Room: lobby.RoomConfig{MaxPlayers: 4}}, nil)
+	if err := srv.Register(typ); err != nil {
+		t.Fatal(err)
+	}
+	stop, err := dir.ServeSeats(js.Conn(), srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	hs.Config.Handler = srv
+	hs.Start()
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+		hs.Close()
+		dir.Close(sctx)
+	})
+	api, err := client.NewAPI(url, client.APIOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &lobbyNode{srv: srv, dir: dir, url: url, api: api}
+}
+
+func dial(t *testing.T, url string, h netcode.Hello) *client.Client {
+	t.Helper()
+	c, err := client.Dial(ctx(t), url, client.Options{Hello: h})
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+// TestRoomsAcrossNodes: a room on one node is listed by the other, and a
+// hello sent to the other for it (by id, or by quick play when it is the
+// fullest) ends up on the node that hosts it.
+func TestRoomsAcrossNodes(t *testing.T) {
+	ns := natsServer(t)
+	a, b := startNode(t, ns, "a"), startNode(t, ns, "b")
+	first := dial(t, a.url, netcode.Hello{Name: "ada"})
+	room := first.Welcome().Room
+	wait.For(t, "a's room in b's listing", 5*time.Second, func() bool {
+		page, err := b.api.ListRooms(t.Context(), client.RoomFilter{})
+		return err == nil && len(page.Rooms) == 1 && page.Rooms[0].ID == room && page.Rooms[0].Node == a.url && page.Rooms[0].Players == 1
+	})
+	byID := dial(t, b.url, netcode.Hello{Name: "bob", Room: room})
+	if byID.URL() != a.url || byID.Welcome().Room != room {
+		t.Fatalf("a hello to b for a's room ended on %s in room %s, want %s in %s", byID.URL(), byID.Welcome().Room, a.url, room)
+	}
+	quick := dial(t, b.url, netcode.Hello{Name: "cy"})
+	if quick.URL() != a.url || quick.Welcome().Room != room {
+		t.Fatalf("quick play on b ended on %s in room %s, want a's room %s with a free seat", quick.URL(), quick.Welcome().Room, room)
+	}
+	if len(b.srv.Rooms()) != 0 {
+		t.Errorf("b hosts %d rooms, want none: every hello went to a", len(b.srv.Rooms()))
+	}
+	// Without a redirect to follow, the client sees the close and the URL.
+	_, err := client.Dial(ctx(t), b.url, client.Options{Hello: netcode.Hello{Room: room}, MaxRedirects: -1})
+	if websocket.CloseStatus(err) != netcode.CloseRedirect || !strings.Contains(err.Error(), a.url) {
+		t.Fatalf("Dial without redirects: %v, want close %d with a's URL", err, netcode.CloseRedirect)
+	}
+}
+
+// TestKilledNodeLeavesListings: a node whose process dies without a word
+// leaves the other node's listing within the TTL.
+func TestKilledNodeLeavesListings(t *testing.T) {
+	ns := natsServer(t)
+	a, b := startNode(t, ns, "a"), startNode(t, ns, "b")
+	dial(t, a.url, netcode.Hello{})
+	wait.For(t, "a's room in b's listing", 5*time.Second, func() bool {
+		page, err := b.api.ListRooms(t.Context(), client.RoomFilter{})
+		return err == nil && len(page.Rooms) == 1
+	})
+	a.dir.Kill()
+	wait.For(t, "a's room gone from b's listing", 3*ttl, func() bool {
+		page, err := b.api.ListRooms(t.Context(), client.RoomFilter{})
+		return err == nil && len(page.Rooms) == 0
+	})
+}
+
+// TestSeatsAcrossNodes: a matchmaking request to one node for a room on
+// another gets its seat from the room's node, which alone counts them: the
+// reservation carries that node's URL, works there, and a full room is
+// refused with the hosting node's answer.
+func TestSeatsAcrossNodes(t *testing.T) {
+	ns := natsServer(t)
+	a, b := startNode(t, ns, "a"), startNode(t, ns, "b")
+	room, err := a.api.CreateRoom(ctx(t), netcode.CreateRequest{MaxPlayers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait.For(t, "a's room in b's directory", 5*time.Second, func() bool {
+		_, err := b.dir.Get(t.Context(), room.ID)
+		return err == nil
+	})
+	var tokens []string
+	for range 2 {
+		res, err := b.api.Matchmake(ctx(t), netcode.MatchmakeRequest{Mode: netcode.MatchmakeJoin, Room: room.ID})
+		if err != nil {
+			t.Fatalf("matchmake through b: %v", err)
+		}
+		if res.URL != a.url || res.Room != room.ID {
+			t.Fatalf("reservation %+v, want a seat in %s at %s", res, room.ID, a.url)
+		}
+		tokens = append(tokens, res.Token)
+	}
+	_, err = b.api.Matchmake(ctx(t), netcode.MatchmakeRequest{Mode: netcode.MatchmakeJoin, Room: room.ID})
+	var ae *client.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusConflict {
+		t.Fatalf("a third seat through b in a room of 2: %v, want 409 from a", err)
+	}
+	c := dial(t, a.url, netcode.Hello{Reservation: tokens[0]})
+	if c.Welcome().Room != room.ID {
+		t.Fatalf("the reservation joined %s, want %s", c.Welcome().Room, room.ID)
+	}
+	// A token sent to the wrong node is sent on to the room's.
+	d := dial(t, b.url, netcode.Hello{Reservation: tokens[1]})
+	if d.URL() != a.url || d.Welcome().Room != room.ID {
+		t.Fatalf("the second reservation through b ended on %s in %s", d.URL(), d.Welcome().Room)
+	}
+}
+
+// TestQuickMatchmakeAcrossNodes: quick matchmaking on a node without
+// rooms reserves the seat in another node's room that has players and a
+// free seat, rather than opening an empty room next to it.
+func TestQuickMatchmakeAcrossNodes(t *testing.T) {
+	ns := natsServer(t)
+	a, b := startNode(t, ns, "a"), startNode(t, ns, "b")
+	room := dial(t, a.url, netcode.Hello{}).Welcome().Room
+	wait.For(t, "a's room with its player in b's directory", 5*time.Second, func() bool {
+		info, err := b.dir.Get(t.Context(), room)
+		return err == nil && info.Players == 1
+	})
+	res, err := b.api.Matchmake(ctx(t), netcode.MatchmakeRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Room != room || res.URL != a.url {
+		t.Fatalf("quick matchmaking through b: %+v, want a seat in a's room %s", res, room)
+	}
+	if len(b.srv.Rooms()) != 0 {
+		t.Errorf("b opened %d rooms, want none", len(b.srv.Rooms()))
+	}
+}

@@ -1,0 +1,71 @@
+package lobby
+
+import (
+	"context"
+	"time"
+
+	"github.com/tickroom/tickroom/netcode"
+)
+
+// A Registry that several servers share (the cluster package's) lists the
+// rooms of them all, each with its server's URL in RoomInfo.Node. A hello
+// for a room this server does not host, but the registry does, is sent
+// there: the client is closed with netcode.CloseRedirect and the URL, and
+// sends the same hello to that server, which alone decides about its
+// seats.
+
+// RedirectError says that a hello belongs to another server.
+type RedirectError struct {
+	// URL is the WebSocket URL of the server that hosts the room.
+	URL string
+}
+
+func (e *RedirectError) Error() string { return "hosted by " + e.URL }
+
+// registryTimeout bounds a registry lookup made for a hello; a shared
+// registry answers from its local copy.
+const registryTimeout = time.Second
+
+// remoteRoom returns the entry of a room that another server hosts.
+func (s *Server) remoteRoom(ctx context.Context, id string) (netcode.RoomInfo, bool) {
+	ctx, cancel := context.WithTimeout(ctx, registryTimeout)
+	defer cancel()
+	info, err := s.reg.Get(ctx, id)
+	if err != nil || info.Node == "" {
+		return netcode.RoomInfo{}, false
+	}
+	if _, local := s.Room(id); local {
+		return netcode.RoomInfo{}, false
+	}
+	return info, true
+}
+
+// fullerElsewhere returns another server's public room of the game with a
+// free seat and more players than local ones (as quick play would pick it
+// here), if the registry lists one.
+func (s *Server) fullerElsewhere(ctx context.Context, gameName string, localSeats int) (netcode.RoomInfo, bool) {
+	ctx, cancel := context.WithTimeout(ctx, registryTimeout)
+	defer cancel()
+	s.mu.Lock()
+	t, err := s.gameType(gameName)
+	s.mu.Unlock()
+	if err != nil {
+		return netcode.RoomInfo{}, false
+	}
+	rooms, err := s.reg.List(ctx, Filter{Game: t.Name, MinFree: 1})
+	if err != nil {
+		return netcode.RoomInfo{}, false
+	}
+	var best netcode.RoomInfo
+	most := localSeats
+	for _, r := range rooms {
+		if r.Node == "" || r.Locked || r.Players <= most {
+			continue
+		}
+		if _, local := s.Room(r.ID); local {
+			continue
+		}
+		best, most = r, r.Players
+	}
+	return best, best.ID != ""
+}
