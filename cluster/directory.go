@@ -103,6 +103,7 @@ type NodeInfo struct {
 type Directory struct {
 	cfg          Config
 	nc           *nats.Conn // for seat requests
+	js           jetstream.JetStream
 	rooms, nodes jetstream.KeyValue
 
 	mu    sync.Mutex
@@ -112,6 +113,8 @@ type Directory struct {
 	peers map[string]NodeInfo         // every node, as the watch saw them
 	self  NodeInfo
 	err   error // the last write's error, nil once one succeeds again
+	// failures counts the flushes that failed.
+	failures uint64
 
 	kick   chan struct{} // the writer has work; capacity 1, never blocks
 	cancel context.CancelFunc
@@ -132,6 +135,7 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Directory, 
 	d := &Directory{
 		cfg:   cfg,
 		nc:    js.Conn(),
+		js:    js,
 		own:   make(map[string]netcode.RoomInfo),
 		dirty: make(map[string]bool),
 		seen:  make(map[string]netcode.RoomInfo),
@@ -169,14 +173,7 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Directory, 
 // bucket creates or updates a bucket, retrying while JetStream is not
 // ready.
 func bucket(ctx context.Context, js jetstream.JetStream, name string, ttl time.Duration) (jetstream.KeyValue, error) {
-	cfg := jetstream.KeyValueConfig{
-		Bucket:         name,
-		Description:    "tickroom directory",
-		TTL:            ttl,
-		LimitMarkerTTL: ttl,
-		History:        1,
-		Storage:        jetstream.MemoryStorage,
-	}
+	cfg := bucketConfig(name, ttl)
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
 		kv, err := js.CreateOrUpdateKeyValue(cctx, cfg)
@@ -192,6 +189,19 @@ func bucket(ctx context.Context, js jetstream.JetStream, name string, ttl time.D
 			return nil, fmt.Errorf("cluster: bucket %s: %w (last error: %v)", name, ctx.Err(), err)
 		case <-time.After(wait):
 		}
+	}
+}
+
+// bucketConfig is a directory bucket: in memory, since every node puts
+// its entries again within the TTL, so that nothing is lost with them.
+func bucketConfig(name string, ttl time.Duration) jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:         name,
+		Description:    "tickroom directory",
+		TTL:            ttl,
+		LimitMarkerTTL: ttl,
+		History:        1,
+		Storage:        jetstream.MemoryStorage,
 	}
 }
 
@@ -268,7 +278,19 @@ func (d *Directory) foreign(info netcode.RoomInfo) bool {
 	return !mine && info.Node != d.cfg.PublicURL
 }
 
-// List returns the rooms of every node that match f, ordered by id.
+// drainingNode reports whether the node at url drains; d.mu must be held.
+func (d *Directory) drainingNode(url string) bool {
+	for _, n := range d.peers {
+		if n.PublicURL == url {
+			return n.Draining
+		}
+	}
+	return false
+}
+
+// List returns the rooms of every node that match f, ordered by id;
+// another node's rooms are left out while it drains, since it takes no
+// new players.
 func (d *Directory) List(_ context.Context, f lobby.Filter) ([]netcode.RoomInfo, error) {
 	d.mu.Lock()
 	out := make([]netcode.RoomInfo, 0, len(d.own))
@@ -278,7 +300,7 @@ func (d *Directory) List(_ context.Context, f lobby.Filter) ([]netcode.RoomInfo,
 		}
 	}
 	for _, info := range d.seen {
-		if d.foreign(info) && f.Match(info) {
+		if d.foreign(info) && f.Match(info) && !d.drainingNode(info.Node) {
 			out = append(out, info)
 		}
 	}

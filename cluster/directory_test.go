@@ -1,11 +1,14 @@
 package cluster_test
 
 import (
+	"net"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tickroom/tickroom/cluster"
 	"github.com/tickroom/tickroom/internal/wait"
@@ -124,4 +127,68 @@ func TestConfigRefused(t *testing.T) {
 			t.Errorf("Open(%+v) succeeded, want an error", cfg)
 		}
 	}
+}
+
+// TestNATSRestart: when the NATS server restarts without its JetStream
+// data, the nodes make the buckets again and put their entries back, and
+// listings show every node's rooms again.
+func TestNATSRestart(t *testing.T) {
+	dir := t.TempDir()
+	opts := &server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true}
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats server not ready")
+	}
+	port := ns.Addr().(*net.TCPAddr).Port
+	reconnecting := func(id string) *cluster.Directory {
+		nc, err := nats.Connect(ns.ClientURL(), nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(nc.Close)
+		js, err := jetstream.New(nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := cluster.Open(ctx(t), js, cluster.Config{NodeID: id, PublicURL: "ws://" + id + ":8080/ws", TTL: ttl})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close(ctx(t)) })
+		return d
+	}
+	a, b := reconnecting("a"), reconnecting("b")
+	a.Put(t.Context(), netcode.RoomInfo{ID: "ra", Game: "snake", MaxPlayers: 8})
+	wait.For(t, "a's room on b", 5*time.Second, func() bool { return slices.Equal(ids(t, b, lobby.Filter{}), []string{"ra"}) })
+
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	wait.For(t, "the nodes to notice", 5*time.Second, func() bool { return a.Err() != nil })
+	opts2 := *opts
+	opts2.Port, opts2.StoreDir = port, t.TempDir() // the same address, no data
+	ns2, err := server.NewServer(&opts2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns2.Start()
+	t.Cleanup(func() {
+		ns2.Shutdown()
+		ns2.WaitForShutdown()
+	})
+	if !ns2.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the second nats server not ready")
+	}
+	b.Put(t.Context(), netcode.RoomInfo{ID: "rb", Game: "snake", MaxPlayers: 8})
+	deadline := time.Now().Add(15 * time.Second)
+	for !(slices.Equal(ids(t, a, lobby.Filter{}), []string{"ra", "rb"}) && slices.Equal(ids(t, b, lobby.Filter{}), []string{"ra", "rb"})) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the restart: a lists %v (err %v), b lists %v (err %v); want both rooms on both", ids(t, a, lobby.Filter{}), a.Err(), ids(t, b, lobby.Filter{}), b.Err())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	wait.For(t, "writes working again", 5*time.Second, func() bool { return a.Err() == nil && b.Err() == nil })
 }

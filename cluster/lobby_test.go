@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tickroom/tickroom/clients/go/client"
 	"github.com/tickroom/tickroom/cluster"
@@ -39,7 +41,7 @@ func startNode(t *testing.T, ns *server.Server, id string) *lobbyNode {
 		t.Fatal(err)
 	}
 	typ, _ := testgame.Type("count", testgame.Options{})
-	srv := lobby.NewServer(lobby.Config{Registry: dir, Seats: dir, PublicURL: url, Room: lobby.RoomConfig{MaxPlayers: 4}}, nil)
+	srv := lobby.NewServer(lobby.Config{Registry: dir, Cluster: dir, PublicURL: url, Collectors: []prometheus.Collector{dir}, Room: lobby.RoomConfig{MaxPlayers: 4}}, nil)
 	if err := srv.Register(typ); err != nil {
 		t.Fatal(err)
 	}
@@ -184,4 +186,107 @@ func TestQuickMatchmakeAcrossNodes(t *testing.T) {
 	if len(b.srv.Rooms()) != 0 {
 		t.Errorf("b opened %d rooms, want none", len(b.srv.Rooms()))
 	}
+}
+
+// seenLoad waits until d sees node id with the given player count.
+func seenLoad(t *testing.T, d *cluster.Directory, id string, players int, draining bool) {
+	t.Helper()
+	wait.For(t, "node "+id+"'s load", 5*time.Second, func() bool {
+		for _, n := range d.Nodes() {
+			if n.ID == id {
+				return n.Players == players && n.Draining == draining
+			}
+		}
+		return false
+	})
+}
+
+// TestQuickPlayOpensRoomsOnTheLeastLoadedNode: with no room to join
+// anywhere, a quick play sent to a busy node opens its room on the
+// least-loaded one.
+func TestQuickPlayOpensRoomsOnTheLeastLoadedNode(t *testing.T) {
+	ns := natsServer(t)
+	a, b := startNode(t, ns, "a"), startNode(t, ns, "b")
+	a.dir.SetLoad(3, 12, 12, false)
+	seenLoad(t, a.dir, "a", 12, false)
+	seenLoad(t, b.dir, "a", 12, false)
+	c := dial(t, a.url, netcode.Hello{})
+	if c.URL() != b.url || len(b.srv.Rooms()) != 1 || len(a.srv.Rooms()) != 0 {
+		t.Fatalf("quick play on the busy node ended on %s (a hosts %d rooms, b %d); want a new room on b", c.URL(), len(a.srv.Rooms()), len(b.srv.Rooms()))
+	}
+}
+
+// TestDrainingNodeSendsQuickPlayElsewhere: a draining node sends quick
+// play to another node instead of refusing it, and keeps its own room
+// for the players in it.
+func TestDrainingNodeSendsQuickPlayElsewhere(t *testing.T) {
+	ns := natsServer(t)
+	a, b := startNode(t, ns, "a"), startNode(t, ns, "b")
+	stay := dial(t, a.url, netcode.Hello{})
+	drained := make(chan error, 1)
+	go func() { drained <- a.srv.Drain(context.Background(), 10*time.Second) }()
+	wait.For(t, "a draining", 5*time.Second, a.srv.Draining)
+	a.dir.SetLoad(1, 1, 1, true)
+	seenLoad(t, b.dir, "a", 1, true)
+	c := dial(t, a.url, netcode.Hello{})
+	if c.URL() != b.url {
+		t.Fatalf("quick play on the draining node ended on %s, want b", c.URL())
+	}
+	if err := stay.Leave(ctx(t)); err != nil { // the last room empties: the drain ends
+		t.Fatal(err)
+	}
+	select {
+	case <-drained:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the drain did not end")
+	}
+}
+
+// TestNodesPagesMayUseEachOther: a page served by one node may open a
+// WebSocket on another (the Origin check takes every node's host), and
+// other sites' pages still may not.
+func TestNodesPagesMayUseEachOther(t *testing.T) {
+	ns := natsServer(t)
+	a, b := startNode(t, ns, "a"), startNode(t, ns, "b")
+	wait.For(t, "both nodes known", 5*time.Second, func() bool { return len(b.dir.Nodes()) == 2 })
+	aHost := strings.TrimSuffix(strings.TrimPrefix(a.url, "ws://"), "/ws")
+	ok, err := client.Dial(ctx(t), b.url, client.Options{HTTPHeader: http.Header{"Origin": {"http://" + aHost}}})
+	if err != nil {
+		t.Fatalf("a page of node a opening a WebSocket on b: %v", err)
+	}
+	ok.CloseNow()
+	if _, err := client.Dial(ctx(t), b.url, client.Options{HTTPHeader: http.Header{"Origin": {"http://evil.example"}}}); err == nil {
+		t.Fatal("a page of another site opened a WebSocket on b")
+	}
+}
+
+// TestClusterMetrics: a node's /metrics shows the cluster as it sees it.
+func TestClusterMetrics(t *testing.T) {
+	ns := natsServer(t)
+	a, _ := startNode(t, ns, "a"), startNode(t, ns, "b")
+	dial(t, a.url, netcode.Hello{})
+	metricsURL := "http://" + strings.TrimSuffix(strings.TrimPrefix(a.url, "ws://"), "/ws") + "/metrics"
+	want := []string{
+		"tickroom_cluster_nats_connected 1",
+		"tickroom_cluster_directory_ok 1",
+		`tickroom_cluster_nodes{state="serving"} 2`,
+		"tickroom_cluster_rooms 1",
+		"tickroom_cluster_write_failures_total 0",
+	}
+	var body string
+	wait.For(t, "the cluster in a's metrics", 5*time.Second, func() bool {
+		resp, err := http.Get(metricsURL)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		for _, w := range want {
+			if !strings.Contains(body, w+"\n") {
+				return false
+			}
+		}
+		return true
+	})
 }

@@ -42,8 +42,6 @@ func (e *RemoteError) Error() string { return e.Message }
 // HTTPStatus implements lobby.StatusError.
 func (e *RemoteError) HTTPStatus() int { return e.Status }
 
-var _ lobby.Seats = (*Directory)(nil)
-
 // ServeSeats answers the other nodes' seat requests for srv's rooms, on
 // the NATS connection's goroutines, until the returned stop runs. Each
 // request waits on the room's command queue at most callTimeout.

@@ -3,8 +3,10 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tickroom/tickroom/netcode"
@@ -52,6 +54,9 @@ func (d *Directory) flush(ctx context.Context, all bool) {
 	}
 	d.mu.Unlock()
 
+	if d.lost() {
+		d.recreate(ctx)
+	}
 	var failed error
 	for id, put := range work {
 		var err error
@@ -77,6 +82,9 @@ func (d *Directory) flush(ctx context.Context, all bool) {
 	d.mu.Lock()
 	was := d.err
 	d.err = failed
+	if failed != nil {
+		d.failures++
+	}
 	d.mu.Unlock()
 	switch {
 	case failed != nil && was == nil:
@@ -86,38 +94,81 @@ func (d *Directory) flush(ctx context.Context, all bool) {
 	}
 }
 
+// lost reports whether the last writes failed for want of the buckets: a
+// NATS server that restarted without its JetStream data (the buckets are
+// in memory) has none.
+func (d *Directory) lost() bool {
+	d.mu.Lock()
+	err := d.err
+	d.mu.Unlock()
+	return errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, jetstream.ErrBucketNotFound) ||
+		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders)
+}
+
+// recreate makes the buckets again; the heartbeat that follows puts the
+// node's entries back, and every other node does the same.
+func (d *Directory) recreate(ctx context.Context) {
+	for _, name := range []string{d.cfg.RoomsBucket, d.cfg.NodesBucket} {
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		_, err := d.js.CreateOrUpdateKeyValue(cctx, bucketConfig(name, d.cfg.TTL))
+		cancel()
+		if err != nil {
+			d.cfg.Log.Debug("cluster directory: bucket not made again yet", "bucket", name, "err", err)
+			return
+		}
+	}
+	d.cfg.Log.Info("cluster directory: buckets made again after NATS lost them")
+}
+
 // watch keeps the local copy of a bucket current: it applies every
 // change the bucket's watcher reports, and starts a new watcher (which
-// begins with the whole bucket) when one ends, as it does when the
-// connection to NATS is lost. ready gets a value once the first view is
+// begins with the whole bucket) when one ends, and after the connection
+// to NATS came back, since a watcher may then stay silent for ever (its
+// stream may be a new one). ready gets a value once the first view is
 // complete.
 func (d *Directory) watch(ctx context.Context, kv jetstream.KeyValue, apply func(key string, value []byte, live bool), ready chan<- struct{}) {
 	first := true
+	check := time.NewTicker(d.cfg.TTL / 3)
+	defer check.Stop()
 	for wait := 100 * time.Millisecond; ctx.Err() == nil; wait = min(2*wait, 2*time.Second) {
+		reconnects := d.nc.Stats().Reconnects
 		w, err := kv.WatchAll(ctx)
 		if err == nil {
 			fresh := make(map[string]bool)
-			for e := range w.Updates() {
-				if e == nil { // the initial values are all in
-					d.forgetAbsent(kv, fresh)
-					fresh = nil
-					wait = 100 * time.Millisecond
-					if first {
-						first = false
-						ready <- struct{}{}
+		updates:
+			for {
+				select {
+				case <-ctx.Done():
+					break updates
+				case <-check.C:
+					if d.nc.Stats().Reconnects != reconnects {
+						break updates
 					}
-					continue
+				case e, ok := <-w.Updates():
+					switch {
+					case !ok:
+						break updates
+					case e == nil: // the initial values are all in
+						d.forgetAbsent(kv, fresh)
+						fresh = nil
+						wait = 100 * time.Millisecond
+						if first {
+							first = false
+							ready <- struct{}{}
+						}
+					default:
+						live := e.Operation() == jetstream.KeyValuePut
+						if fresh != nil && live {
+							fresh[e.Key()] = true
+						}
+						apply(e.Key(), e.Value(), live)
+					}
 				}
-				live := e.Operation() == jetstream.KeyValuePut
-				if fresh != nil && live {
-					fresh[e.Key()] = true
-				}
-				apply(e.Key(), e.Value(), live)
 			}
 			w.Stop()
 		}
 		if ctx.Err() == nil {
-			d.cfg.Log.Debug("cluster directory: watch ended; starting again", "bucket", kv.Bucket(), "err", err)
+			d.cfg.Log.Debug("cluster directory: watching again", "bucket", kv.Bucket(), "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -36,7 +36,7 @@ var ErrCrossOrigin = errors.New("cross-origin request refused")
 // Clients that are not browsers send no Origin and pass.
 func (s *Server) sameOrigin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, r.Host, s.cfg.OriginPatterns) {
+		if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, r.Host, s.originPatterns()) {
 			writeError(w, http.StatusForbidden, fmt.Errorf("%w: Origin %q", ErrCrossOrigin, truncateUTF8(origin, 64)))
 			return
 		}
@@ -259,9 +259,9 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 			err = fmt.Errorf("room %q: %w", req.Room, ErrRoomNotFound)
 		}
 		var elsewhere *RedirectError
-		if errors.As(err, &elsewhere) && s.cfg.Seats != nil {
+		if errors.As(err, &elsewhere) && s.cfg.Cluster != nil {
 			// The room's server alone decides about its seats.
-			return s.cfg.Seats.Reserve(ctx, elsewhere.URL, req.Room, addr)
+			return s.cfg.Cluster.Reserve(ctx, elsewhere.URL, req.Room, addr)
 		}
 		if err == nil {
 			err = who.allowGame(room.game)
@@ -290,9 +290,9 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 		if err != nil {
 			return Reservation{}, err
 		}
-		if s.cfg.Seats != nil {
+		if s.cfg.Cluster != nil {
 			if r, ok := s.fullerElsewhere(ctx, game, s.openSeats(game)); ok {
-				if res, err := s.cfg.Seats.Reserve(ctx, r.Node, r.ID, addr); err == nil {
+				if res, err := s.cfg.Cluster.Reserve(ctx, r.Node, r.ID, addr); err == nil {
 					return res, nil
 				}
 				// Filled meanwhile, or its node is gone: play here.

@@ -112,6 +112,9 @@ func newMetrics(s *Server) *metrics {
 		f(c)
 	}
 	f(&serverCollector{s: s, totals: m.connStatsCache, met: m})
+	for _, c := range s.cfg.Collectors {
+		f(c)
+	}
 	// Series that exist from the start read as 0 rather than missing.
 	for _, r := range []string{"accepted", "bad_input"} {
 		m.inputsApplied.WithLabelValues(r)

@@ -2,6 +2,7 @@ package lobby
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/tickroom/tickroom/netcode"
@@ -25,6 +26,25 @@ func (e *RedirectError) Error() string { return "hosted by " + e.URL }
 // registryTimeout bounds a registry lookup made for a hello; a shared
 // registry answers from its local copy.
 const registryTimeout = time.Second
+
+// originPatterns are the hosts whose pages may use this server: the
+// configured ones and, in a cluster, every node's.
+func (s *Server) originPatterns() []string {
+	if s.cfg.Cluster == nil {
+		return s.cfg.OriginPatterns
+	}
+	return append(slices.Clip(s.cfg.OriginPatterns), s.cfg.Cluster.Origins()...)
+}
+
+// placeElsewhere returns the URL of the node where a room quick play is
+// about to open should go, when that is not this one.
+func (s *Server) placeElsewhere() (string, bool) {
+	if s.cfg.Cluster == nil {
+		return "", false
+	}
+	url := s.cfg.Cluster.PlaceRoom()
+	return url, url != ""
+}
 
 // remoteRoom returns the entry of a room that another server hosts.
 func (s *Server) remoteRoom(ctx context.Context, id string) (netcode.RoomInfo, bool) {

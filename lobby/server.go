@@ -54,9 +54,13 @@ type Config struct {
 	// PublicURL is the WebSocket URL clients dial for this server, which
 	// its reservations carry (Reservation.URL); a cluster's nodes set it.
 	PublicURL string
-	// Seats, when set, passes matchmaking requests for rooms of other
-	// servers of a cluster on to them.
-	Seats Seats
+	// Cluster, when set, makes the server a node of a cluster: matchmaking
+	// for other nodes' rooms is passed on to them, quick play opens rooms
+	// on the least-loaded node, and the nodes' pages may use each other.
+	// Its Registry is the cluster's shared one.
+	Cluster Cluster
+	// Collectors are more metrics for /metrics, such as a cluster's.
+	Collectors []prometheus.Collector
 	// Ready, when set, is asked by /readyz besides the server's own state:
 	// an error makes the server not ready (503, with the error's text).
 	Ready func() error

@@ -37,7 +37,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetWriteDeadline(time.Time{})
 	sock, err := netcode.Accept(w, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{netcode.Subprotocol},
-		OriginPatterns: s.cfg.OriginPatterns,
+		OriginPatterns: s.originPatterns(),
 	})
 	if err != nil {
 		s.log.Debug("websocket accept failed", LogRemote, r.RemoteAddr, "err", err)
@@ -79,6 +79,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.draining() {
+		// A cluster has other nodes for quick play; a room named by id or
+		// token is here, and ends with the drain.
+		if url, ok := s.placeElsewhere(); ok && hello.Session == "" && hello.Room == "" && hello.Reservation == "" && len(url) <= maxCloseReason {
+			conn.Reject(netcode.CloseRedirect, url)
+			s.countClose(netcode.CloseRedirect)
+			return
+		}
 		conn.Reject(netcode.CloseShuttingDown, "server draining: try another server")
 		s.countClose(netcode.CloseShuttingDown)
 		return
@@ -162,8 +169,14 @@ func (s *Server) routeHello(ctx context.Context, conn *netcode.Conn, h *netcode.
 	if h.Game, err = who.newRoomGame(h.Game); err != nil {
 		return nil, nil, err
 	}
-	if r, ok := s.fullerElsewhere(ctx, h.Game, s.openSeats(h.Game)); ok {
+	seats := s.openSeats(h.Game)
+	if r, ok := s.fullerElsewhere(ctx, h.Game, seats); ok {
 		return nil, nil, &RedirectError{URL: r.Node}
+	}
+	if url, ok := s.placeElsewhere(); ok && seats < 0 {
+		// No room here to join, and quick play would open one: it goes
+		// to the least-loaded node.
+		return nil, nil, &RedirectError{URL: url}
 	}
 	var m *member
 	room, err := s.quickPlay(ctx, h.Game, func(r *Room, cl *claim) (err error) {

@@ -411,7 +411,8 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 			defer cancel()
 			n.leave(lctx)
 		}()
-		cfg.Registry, cfg.Ready, cfg.Seats, cfg.PublicURL = n.dir, n.ready, n.dir, c.cluster.publicURL
+		cfg.Registry, cfg.Ready, cfg.Cluster, cfg.PublicURL = n.dir, n.ready, n.dir, c.cluster.publicURL
+		cfg.Collectors = append(cfg.Collectors, n.dir)
 	}
 	srv := lobby.NewServer(cfg, log)
 	if n != nil {
