@@ -234,9 +234,12 @@ func (d *Directory) call(ctx context.Context, f func(context.Context) error) err
 	return f(ctx)
 }
 
-// Put records one of this node's rooms; the writer sends it.
+// Put records one of this node's rooms, with this node's URL unless the
+// entry names one; the writer sends it.
 func (d *Directory) Put(_ context.Context, info netcode.RoomInfo) error {
-	info.Node = d.cfg.PublicURL
+	if info.Node == "" {
+		info.Node = d.cfg.PublicURL
+	}
 	d.mu.Lock()
 	d.own[info.ID] = info
 	d.dirty[info.ID] = true

@@ -1,6 +1,7 @@
 package cluster_test
 
 import (
+	"fmt"
 	"net"
 	"slices"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/tickroom/tickroom/cluster"
 	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
+	"github.com/tickroom/tickroom/lobby/registrytest"
 	"github.com/tickroom/tickroom/netcode"
 )
 
@@ -191,4 +193,25 @@ func TestNATSRestart(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	wait.For(t, "writes working again", 5*time.Second, func() bool { return a.Err() == nil && b.Err() == nil })
+}
+
+// TestRegistryContract: the Directory passes the contract every
+// lobby.Registry must, as the in-process one does. Each case gets a
+// directory of its own buckets, empty.
+func TestRegistryContract(t *testing.T) {
+	ns := natsServer(t)
+	n := 0
+	registrytest.Run(t, func(t *testing.T) lobby.Registry {
+		n++
+		_, js := connect(t, ns)
+		d, err := cluster.Open(ctx(t), js, cluster.Config{
+			NodeID: "a", PublicURL: "ws://a:8080/ws", TTL: ttl,
+			RoomsBucket: fmt.Sprintf("rooms_%d", n), NodesBucket: fmt.Sprintf("nodes_%d", n),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close(ctx(t)) })
+		return d
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -289,4 +290,57 @@ func TestClusterMetrics(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// TestRaceForTheLastSeatsAcrossNodes: 50 clients, through three nodes,
+// matchmake and dial at once for the seats of one room: the room's node
+// alone counts them, so exactly its seats are taken, never more.
+func TestRaceForTheLastSeatsAcrossNodes(t *testing.T) {
+	ns := natsServer(t)
+	nodes := []*lobbyNode{startNode(t, ns, "a"), startNode(t, ns, "b"), startNode(t, ns, "c")}
+	room, err := nodes[0].api.CreateRoom(ctx(t), netcode.CreateRequest{MaxPlayers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes[1:] {
+		wait.For(t, "the room in every directory", 5*time.Second, func() bool {
+			_, err := n.dir.Get(t.Context(), room.ID)
+			return err == nil
+		})
+	}
+	const clients = 50
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won, lost := 0, 0
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := nodes[i%len(nodes)]
+			var err error
+			if i%2 == 0 {
+				_, err = n.api.Matchmake(ctx(t), netcode.MatchmakeRequest{Mode: netcode.MatchmakeJoin, Room: room.ID})
+			} else {
+				var c *client.Client
+				if c, err = client.Dial(ctx(t), n.url, client.Options{Hello: netcode.Hello{Room: room.ID}}); err == nil {
+					t.Cleanup(func() { c.CloseNow() })
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				won++
+			} else {
+				lost++
+			}
+		}()
+	}
+	wg.Wait()
+	if won != room.MaxPlayers || lost != clients-room.MaxPlayers {
+		t.Fatalf("%d won a seat and %d lost, want exactly %d seats taken", won, lost, room.MaxPlayers)
+	}
+	r, _ := nodes[0].srv.Room(room.ID)
+	if st := r.Stats(); st.Players+st.Reserved != room.MaxPlayers {
+		t.Errorf("the room has %d players and %d reservations, want %d seats in all", st.Players, st.Reserved, room.MaxPlayers)
+	}
 }
