@@ -13,6 +13,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
@@ -113,8 +114,12 @@ type Directory struct {
 	peers map[string]NodeInfo         // every node, as the watch saw them
 	self  NodeInfo
 	err   error // the last write's error, nil once one succeeds again
-	// failures counts the flushes that failed.
+	// failures counts the flushes that failed; wrote is when one last
+	// succeeded.
 	failures uint64
+	wrote    time.Time
+
+	seatSeconds *prometheus.HistogramVec
 
 	kick   chan struct{} // the writer has work; capacity 1, never blocks
 	cancel context.CancelFunc
@@ -142,6 +147,8 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Directory, 
 		peers: make(map[string]NodeInfo),
 		self:  NodeInfo{ID: cfg.NodeID, PublicURL: cfg.PublicURL},
 		kick:  make(chan struct{}, 1),
+
+		seatSeconds: newSeatSeconds(),
 	}
 	var err error
 	if d.rooms, err = bucket(ctx, js, cfg.RoomsBucket, cfg.TTL); err != nil {

@@ -155,6 +155,12 @@ func TestSeatsAcrossNodes(t *testing.T) {
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusConflict {
 		t.Fatalf("a third seat through b in a room of 2: %v, want 409 from a", err)
 	}
+	body := scrape(t, b)
+	for _, want := range []string{`tickroom_cluster_seat_request_seconds_count{result="ok"} 2`, `tickroom_cluster_seat_request_seconds_count{result="refused"} 1`} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("b's metrics lack %s", want)
+		}
+	}
 	c := dial(t, a.url, netcode.Hello{Reservation: tokens[0]})
 	if c.Welcome().Room != room.ID {
 		t.Fatalf("the reservation joined %s, want %s", c.Welcome().Room, room.ID)
@@ -273,6 +279,7 @@ func TestClusterMetrics(t *testing.T) {
 		`tickroom_cluster_nodes{state="serving"} 2`,
 		"tickroom_cluster_rooms 1",
 		"tickroom_cluster_write_failures_total 0",
+		"tickroom_cluster_heartbeat_age_seconds ",
 	}
 	var body string
 	wait.For(t, "the cluster in a's metrics", 5*time.Second, func() bool {
@@ -284,7 +291,7 @@ func TestClusterMetrics(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		body = string(b)
 		for _, w := range want {
-			if !strings.Contains(body, w+"\n") {
+			if !strings.Contains(body, w+"\n") && !(strings.HasSuffix(w, " ") && strings.Contains(body, "\n"+w)) {
 				return false
 			}
 		}
@@ -343,4 +350,19 @@ func TestRaceForTheLastSeatsAcrossNodes(t *testing.T) {
 	if st := r.Stats(); st.Players+st.Reserved != room.MaxPlayers {
 		t.Errorf("the room has %d players and %d reservations, want %d seats in all", st.Players, st.Reserved, room.MaxPlayers)
 	}
+}
+
+// scrape returns a node's /metrics.
+func scrape(t *testing.T, n *lobbyNode) string {
+	t.Helper()
+	resp, err := http.Get("http://" + strings.TrimSuffix(strings.TrimPrefix(n.url, "ws://"), "/ws") + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

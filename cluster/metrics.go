@@ -1,6 +1,10 @@
 package cluster
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 var (
 	descConnected = prometheus.NewDesc("tickroom_cluster_nats_connected", "1 while the node's connection to NATS is up.", nil, nil)
@@ -8,16 +12,28 @@ var (
 	descNodes     = prometheus.NewDesc("tickroom_cluster_nodes", "Live nodes of the cluster, this one included, by state (serving, draining).", []string{"state"}, nil)
 	descRooms     = prometheus.NewDesc("tickroom_cluster_rooms", "Rooms the directory lists, every node's.", nil, nil)
 	descFailures  = prometheus.NewDesc("tickroom_cluster_write_failures_total", "Heartbeats and changes whose write to the directory failed.", nil, nil)
+	descBeatAge   = prometheus.NewDesc("tickroom_cluster_heartbeat_age_seconds", "Time since the node's entries were last written to the directory; past the TTL the other nodes no longer see them.", nil, nil)
 )
+
+// seatSeconds is the latency of seat requests to other nodes, by result
+// (ok, refused: the node answered no, failed: no answer).
+func newSeatSeconds() *prometheus.HistogramVec {
+	return prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "tickroom_cluster_seat_request_seconds",
+		Help:    "Seat requests this node passed on to the node hosting the room, by result (ok, refused, failed).",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+	}, []string{"result"})
+}
 
 var _ prometheus.Collector = (*Directory)(nil)
 
 // Describe implements prometheus.Collector: a node's /metrics shows the
 // cluster as the node sees it.
 func (d *Directory) Describe(ch chan<- *prometheus.Desc) {
-	for _, desc := range []*prometheus.Desc{descConnected, descWriting, descNodes, descRooms, descFailures} {
+	for _, desc := range []*prometheus.Desc{descConnected, descWriting, descNodes, descRooms, descFailures, descBeatAge} {
 		ch <- desc
 	}
+	d.seatSeconds.Describe(ch)
 }
 
 // Collect implements prometheus.Collector, reading the local copy.
@@ -46,8 +62,12 @@ func (d *Directory) Collect(ch chan<- prometheus.Metric) {
 			rooms++
 		}
 	}
-	ok, failures := d.err == nil, d.failures
+	ok, failures, wrote := d.err == nil, d.failures, d.wrote
 	d.mu.Unlock()
+	if !wrote.IsZero() {
+		gauge(descBeatAge, time.Since(wrote).Seconds())
+	}
+	d.seatSeconds.Collect(ch)
 	gauge(descConnected, bit(d.nc.IsConnected()))
 	gauge(descWriting, bit(ok))
 	gauge(descNodes, float64(serving), "serving")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -82,6 +83,9 @@ func (d *Directory) Reserve(ctx context.Context, nodeURL, room, addr string) (lo
 	b, _ := json.Marshal(seatRequest{Room: room, Addr: addr})
 	ctx, cancel := context.WithTimeout(ctx, 2*callTimeout)
 	defer cancel()
+	began := time.Now()
+	result := "failed"
+	defer func() { d.seatSeconds.WithLabelValues(result).Observe(time.Since(began).Seconds()) }()
 	m, err := d.nc.RequestWithContext(ctx, seatSubject(id), b)
 	if err != nil {
 		if errors.Is(err, nats.ErrNoResponders) {
@@ -94,8 +98,10 @@ func (d *Directory) Reserve(ctx context.Context, nodeURL, room, addr string) (lo
 		return lobby.Reservation{}, fmt.Errorf("cluster: seat reply of node %s: %w", id, err)
 	}
 	if rep.Reservation == nil {
+		result = "refused"
 		return lobby.Reservation{}, &RemoteError{Status: rep.Status, Message: rep.Error}
 	}
+	result = "ok"
 	return *rep.Reservation, nil
 }
 

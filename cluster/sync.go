@@ -84,6 +84,8 @@ func (d *Directory) flush(ctx context.Context, all bool) {
 	d.err = failed
 	if failed != nil {
 		d.failures++
+	} else {
+		d.wrote = time.Now()
 	}
 	d.mu.Unlock()
 	switch {
