@@ -2,6 +2,7 @@ package cluster_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"github.com/tickroom/tickroom/internal/testgame"
 	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
+	"github.com/tickroom/tickroom/lobby/admin"
 	"github.com/tickroom/tickroom/netcode"
 )
 
@@ -365,4 +367,32 @@ func scrape(t *testing.T, n *lobbyNode) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestAdminViewShowsTheCluster: a node's admin view lists every node with
+// its load, and the rooms the other nodes host.
+func TestAdminViewShowsTheCluster(t *testing.T) {
+	ns := natsServer(t)
+	a, b := startNode(t, ns, "a"), startNode(t, ns, "b")
+	room, err := b.api.CreateRoom(ctx(t), netcode.CreateRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := httptest.NewServer(admin.Handler(a.srv, "tok"))
+	defer view.Close()
+	var st admin.State
+	wait.For(t, "the cluster in a's admin view", 5*time.Second, func() bool {
+		req, _ := http.NewRequest("GET", view.URL+"/admin/api/state", nil)
+		req.Header.Set("Authorization", "Bearer tok")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		st = admin.State{}
+		if json.NewDecoder(resp.Body).Decode(&st) != nil {
+			return false
+		}
+		return len(st.Nodes) == 2 && len(st.Elsewhere) == 1 && st.Elsewhere[0].ID == room.ID && st.Elsewhere[0].Node == b.url
+	})
 }

@@ -21,6 +21,9 @@ type Cluster interface {
 	Origins() []string
 }
 
+// Cluster returns the cluster the server is a node of, nil for none.
+func (s *Server) Cluster() Cluster { return s.cfg.Cluster }
+
 // ReserveSeat reserves a seat in room id, which this server hosts, for
 // the client at addr ("" for none), as a matchmaking join does, within
 // the address's reservation limit and bound to it. The cluster calls it

@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tickroom/tickroom/cluster"
 	"github.com/tickroom/tickroom/lobby"
+	"github.com/tickroom/tickroom/netcode"
 )
 
 //go:embed page.html
@@ -26,7 +28,14 @@ type State struct {
 	Uptime  float64     `json:"uptimeSeconds"`
 	Rooms   []RoomState `json:"rooms"`
 	Players int         `json:"players"`
+	// Nodes and Elsewhere are the cluster as this server sees it, when it
+	// is one's node: every node with its load, and the other nodes' rooms.
+	Nodes     []cluster.NodeInfo `json:"nodes,omitempty"`
+	Elsewhere []netcode.RoomInfo `json:"elsewhere,omitempty"`
 }
+
+// nodeLister is what the admin view reads of a cluster (cluster.Directory).
+type nodeLister interface{ Nodes() []cluster.NodeInfo }
 
 // RoomState is one room's health.
 type RoomState struct {
@@ -348,6 +357,16 @@ func state(ctx context.Context, srv *lobby.Server) State {
 			rs.Members = append(rs.Members, row)
 		}
 		st.Rooms = append(st.Rooms, rs)
+	}
+	if nl, ok := srv.Cluster().(nodeLister); ok {
+		st.Nodes = nl.Nodes()
+		if all, err := srv.Registry().List(ctx, lobby.Filter{IncludePrivate: true}); err == nil {
+			for _, info := range all {
+				if _, local := srv.Room(info.ID); !local {
+					st.Elsewhere = append(st.Elsewhere, info)
+				}
+			}
+		}
 	}
 	return st
 }
