@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"net/http"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,4 +118,52 @@ func TestServeCluster(t *testing.T) {
 		return err == nil && len(page.Rooms) == 0
 	})
 	t.Logf("a killed node's room left the other's listing %v after SIGKILL (--nats-ttl 2s)", time.Since(killed))
+}
+
+// TestServeClusterSurvivesAKilledNode: three tickroom serve processes on
+// one NATS, bots joining through matchmaking on every node; one node is
+// killed with SIGKILL while they play: its bots lose their connections,
+// and the others' bots carry on, without a reliable event lost or an
+// unplanned disconnect.
+func TestServeClusterSurvivesAKilledNode(t *testing.T) {
+	bin := buildBinary(t)
+	ns := natsServer(t)
+	var procs []*proc
+	var urls []string
+	for _, id := range []string{"a", "b", "c"} {
+		addr := freeAddr(t)
+		url := "ws://" + addr + "/ws"
+		procs = append(procs, start(t, bin, nil, "--addr", addr, "--nats", ns.ClientURL(), "--public-url", url, "--node-id", id, "--nats-ttl", "2s",
+			"--max-conns-per-ip", "0", "--rooms-per-ip", "0", "--room-create-rate", "0", "--reservations-per-ip", "0", "--lookup-fail-rate", "0"))
+		urls = append(urls, url)
+	}
+	outs := make([]bytes.Buffer, len(urls))
+	errs := make([]error, len(urls))
+	var wg sync.WaitGroup
+	for i, url := range urls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var errOut bytes.Buffer
+			cfg := botsConfig{url: url, bots: 8, duration: 5 * time.Second, roomsOf: 4, seed: uint64(i + 1), join: "matchmake", joinRate: 100}
+			errs[i] = runBots(context.Background(), cfg, &outs[i], &errOut)
+		}()
+	}
+	time.Sleep(2 * time.Second)
+	procs[2].cmd.Process.Kill()
+	wg.Wait()
+	for i := range 2 {
+		if errs[i] != nil {
+			t.Fatalf("bots on node %d: %v", i, errs[i])
+		}
+		for _, want := range []string{"8 started, 8 joined, 0 failed", "0 lost", "disconnects: 0 unplanned"} {
+			if !strings.Contains(outs[i].String(), want) {
+				t.Errorf("bots on surviving node %d: summary lacks %q:\n%s", i, want, outs[i].String())
+			}
+		}
+	}
+	if strings.Contains(outs[2].String(), "disconnects: 0 unplanned") {
+		t.Errorf("bots on the killed node saw no disconnect:\n%s", outs[2].String())
+	}
+	t.Logf("bots on the killed node:\n%s", outs[2].String())
 }
