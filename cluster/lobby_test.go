@@ -25,6 +25,10 @@ import (
 	"github.com/tickroom/tickroom/netcode"
 )
 
+// noAddrLimits lifts the per-address limits: every client of the tests
+// comes from one address.
+var noAddrLimits = lobby.AddrLimits{Rooms: -1, CreateRate: -1, Reservations: -1, LookupFailRate: -1}
+
 // lobbyNode is one tickroom server of a cluster: a lobby.Server on a
 // loopback listener whose registry is a Directory.
 type lobbyNode struct {
@@ -34,7 +38,7 @@ type lobbyNode struct {
 	api *client.API
 }
 
-func startNode(t *testing.T, ns *server.Server, id string) *lobbyNode {
+func startNode(t testing.TB, ns *server.Server, id string) *lobbyNode {
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
 	url := "ws://" + hs.Listener.Addr().String() + "/ws"
@@ -44,7 +48,8 @@ func startNode(t *testing.T, ns *server.Server, id string) *lobbyNode {
 		t.Fatal(err)
 	}
 	typ, _ := testgame.Type("count", testgame.Options{})
-	srv := lobby.NewServer(lobby.Config{Registry: dir, Cluster: dir, PublicURL: url, Collectors: []prometheus.Collector{dir}, Room: lobby.RoomConfig{MaxPlayers: 4}}, nil)
+	srv := lobby.NewServer(lobby.Config{Registry: dir, Cluster: dir, PublicURL: url, Collectors: []prometheus.Collector{dir}, Room: lobby.RoomConfig{MaxPlayers: 4},
+		Limits: noAddrLimits}, nil)
 	if err := srv.Register(typ); err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func TestMain(m *testing.M) {
 
 // natsServer starts an embedded NATS server with JetStream on a free
 // loopback port; cleanup shuts it down.
-func natsServer(t *testing.T) *server.Server {
+func natsServer(t testing.TB) *server.Server {
 	t.Helper()
 	opts := &server.Options{
 		Host:      "127.0.0.1",
@@ -43,7 +43,7 @@ func natsServer(t *testing.T) *server.Server {
 }
 
 // connect opens a NATS connection and its JetStream; cleanup closes it.
-func connect(t *testing.T, ns *server.Server) (*nats.Conn, jetstream.JetStream) {
+func connect(t testing.TB, ns *server.Server) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
 	nc, err := nats.Connect(ns.ClientURL())
 	if err != nil {
@@ -57,7 +57,7 @@ func connect(t *testing.T, ns *server.Server) (*nats.Conn, jetstream.JetStream) 
 	return nc, js
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	t.Cleanup(cancel)
 	return c
