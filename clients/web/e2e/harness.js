@@ -1,6 +1,7 @@
 // The end-to-end tests' surroundings: the real tickroom binary, a TCP proxy
-// that can cut the browser's connections like a lost network would, the Go
-// probe that watches a room from the server's side, and headless Chromium.
+// that can cut the browser's connections like a lost network would (or
+// delay them like a far one), the Go probe that watches a room from the
+// server's side, and headless Chromium.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -98,14 +99,16 @@ export async function startServer(bin, extraArgs = [], env = {}) {
 /**
  * A TCP proxy in front of the server. dropAll() cuts every connection
  * through it at once, with no WebSocket close handshake: to the browser and
- * the server alike it looks like a lost network.
+ * the server alike it looks like a lost network. With delayMs, every byte
+ * takes that much longer each way (a fixed one-way latency, in order).
  */
-export async function startProxy(target) {
+export async function startProxy(target, { delayMs = 0 } = {}) {
   const [host, port] = target.split(':');
   const sockets = new Set();
   const srv = net.createServer((client) => {
     const upstream = net.connect(Number(port), host);
     for (const s of [client, upstream]) {
+      s.setNoDelay(true); // no Nagle: a small write goes now, not with the next
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
       s.on('error', () => {
@@ -113,13 +116,14 @@ export async function startProxy(target) {
         upstream.destroy();
       });
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    relay(client, upstream, delayMs);
+    relay(upstream, client, delayMs);
   });
   await new Promise((r) => srv.listen(0, '127.0.0.1', r));
   const { port: own } = srv.address();
   return {
     http: `http://127.0.0.1:${own}`,
+    delayMs,
     get open() {
       return sockets.size;
     },
@@ -132,6 +136,34 @@ export async function startProxy(target) {
         srv.close(r);
       }),
   };
+}
+
+// relay copies from one socket to the other, each chunk delayMs after it
+// came, in order (the end too).
+function relay(from, to, delayMs) {
+  if (!delayMs) {
+    from.pipe(to);
+    return;
+  }
+  const queue = []; // {at, data}; data null for the end
+  let timer;
+  const flush = () => {
+    timer = undefined;
+    const now = performance.now();
+    while (queue.length && queue[0].at <= now) {
+      const { data } = queue.shift();
+      if (to.destroyed) continue;
+      if (data === null) to.end();
+      else to.write(data);
+    }
+    if (queue.length) timer = setTimeout(flush, queue[0].at - now);
+  };
+  const push = (data) => {
+    queue.push({ at: performance.now() + delayMs, data });
+    timer ??= setTimeout(flush, delayMs);
+  };
+  from.on('data', push);
+  from.on('end', () => push(null));
 }
 
 /**

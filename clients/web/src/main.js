@@ -11,6 +11,8 @@ import { Scoreboard } from './ui/scoreboard.js';
 import { Banner, Overlay, StatusBar } from './ui/status.js';
 
 let session = null;
+// ?predict=0 turns the prediction of the own snake's turns off (to compare).
+const predict = new URLSearchParams(location.search).get('predict') !== '0';
 
 const gameView = byId('game');
 const ui = {
@@ -33,7 +35,7 @@ function play(hello, note = '') {
   session?.dispose();
   lobby.hide();
   gameView.hidden = false;
-  session = new PlaySession({ url: wsURL(location), hello, ui, canvas: byId('board'), onExit: backToLobby, note });
+  session = new PlaySession({ url: wsURL(location), hello, ui, canvas: byId('board'), onExit: backToLobby, note, predict });
   session.start();
 }
 
@@ -42,7 +44,7 @@ function backToLobby(message) {
   session = null;
   ui.status.setState('idle');
   gameView.hidden = true;
-  history.replaceState(null, '', location.pathname);
+  history.replaceState(null, '', location.pathname + location.search);
   lobby.show(message);
 }
 

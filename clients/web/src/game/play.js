@@ -14,6 +14,12 @@
 // around the player's snake when the room has area of interest: then the
 // camera follows the snake, the rest of the board is fogged, and players
 // out of view keep their last known scores on the scoreboard.
+//
+// The own snake's turns are predicted (predict.js): a key press turns its
+// head at the next frame, from the newest snapshot and the inputs the room
+// has not used yet, and each snapshot's ack_seq reconciles the prediction
+// with the server. A page opened with ?predict=0 draws the head as the
+// snapshots have it, for comparison.
 
 import { SnapshotBuffer } from '../sdk/snapshots.js';
 import { TickroomClient } from '../sdk/client.js';
@@ -24,9 +30,13 @@ import { Renderer } from './render.js';
 import { RoomState } from './room.js';
 import { Status, decodeSnapshot } from './snake.js';
 import { patch } from './snakedelta.js';
+import { HeadFacing, TurnPredictor, knownAhead, turnsAhead } from './predict.js';
 
 const EFFECT_MS = 700;
 const WAITING_OVERLAY_MS = 600;
+// Frames and head turns kept for window.__tickroom (tests measure with them).
+const TRACE_FRAMES = 240;
+const TRACE_TURNS = 64;
 // How fast the camera catches up with its target: time constants in ms.
 const CAMERA_MOVE_MS = 90;
 const CAMERA_ZOOM_MS = 220;
@@ -51,8 +61,9 @@ export class PlaySession {
    * @param {HTMLCanvasElement} o.canvas
    * @param {(message: string) => void} o.onExit back to the lobby
    * @param {string} [o.note] a notice to start the log with
+   * @param {boolean} [o.predict] show the own snake's turns at once (true)
    */
-  constructor({ url, hello, ui, canvas, onExit, note }) {
+  constructor({ url, hello, ui, canvas, onExit, note, predict = true }) {
     this.ui = ui;
     this.onExit = onExit;
     this.client = new TickroomClient({ url, hello, patch });
@@ -86,6 +97,17 @@ export class PlaySession {
     this.ownHead = undefined; // [x, y] of the own snake's head when last seen
     this.raf = 0;
     this.disposers = [];
+    // Prediction of the own turns, and how the own head is drawn.
+    this.predict = predict;
+    this.predictor = new TurnPredictor();
+    this.facing = new HeadFacing();
+    this.pressed = false; // a turn was sent since the last frame
+    this.headShown = false; // the last frame drew the own head
+    // What the frames drew, for window.__tickroom: the direction the own
+    // head faced (changes only, with when) and the recent frames.
+    this.headDir = null;
+    this.headTurns = [];
+    this.frames = [];
 
     ui.scoreboard.clear();
     ui.chat.clear();
@@ -161,6 +183,8 @@ export class PlaySession {
     if (seq) {
       this.lastSeq = seq;
       this.lastDir = dir;
+      this.predictor.sent(seq, dir);
+      this.pressed = true;
     }
   }
 
@@ -233,6 +257,7 @@ export class PlaySession {
     this.effects = [];
     this.latest = undefined;
     this.lastSeq = 0;
+    this.predictor.reset(); // input seqs count per connection
     this.outage = undefined;
     this.ui.overlay.hide('closed');
     this.ui.roomLabel.textContent = w.room;
@@ -271,6 +296,7 @@ export class PlaySession {
     const prev = this.buffer.newest?.state;
     const item = { tick: s.tick, base: s.base, delta: s.delta, ack: s.ack, receivedAt: s.receivedAt, state };
     if (!this.buffer.push(item)) return;
+    this.predictor.snapshot(s.tick, s.ack, this.#own(state));
     this.clock.observe(s.tick, s.receivedAt);
     if (prev) this.#spawnEffects(prev, state, s.tick);
     this.latest = state;
@@ -378,6 +404,8 @@ export class PlaySession {
 
   #onServerError(e) {
     this.stats.serverErrors++;
+    // An input the connection dropped will never be taken: not a turn to come.
+    if (e.seq !== 0) this.predictor.dropped(e.seq);
     // Dropped inputs show in the acks; the player needs no word on them.
     // Other messages over the rate (seq 0: chat, say) are worth a word.
     if (e.seq !== 0 && (e.code === 'rate_limited' || e.code === 'bad_seq')) return;
@@ -418,6 +446,7 @@ export class PlaySession {
       .filter((e) => e.age >= 0);
     this.renderer.fit();
     const camera = this.#moveCamera(frame, now);
+    const headDir = this.#showHead(frame, now);
     this.renderer.draw(frame, {
       self: this.room.self,
       name: (p) => this.room.name(p),
@@ -426,12 +455,55 @@ export class PlaySession {
       time: now,
       camera,
     });
+    this.#trace(frame, headDir);
     this.#drawOverlay(frame, renderTick, now);
     if (this.outage) {
       const secs = Math.max(0, (this.outage.retryAt - now) / 1000);
       const when = secs > 0.05 ? `in ${secs.toFixed(1)} s` : 'now';
       this.ui.banner.show(`${this.outage.message} Reconnecting ${when} (attempt ${this.outage.attempt})…`, 'warn');
     }
+  }
+
+  // showHead sets how the frame draws the own head and returns the
+  // direction it faces (-1 while it turns between two; null without one).
+  // With prediction the head faces the next turn the snake is known or
+  // predicted to take, ahead of the body, with a chevron for it and for
+  // the turns after it; it turns at once after a key press and eases
+  // otherwise (a prediction taken back). Without, it faces where the body
+  // goes, as for the other snakes.
+  #showHead(frame, now) {
+    const pressed = this.pressed;
+    this.pressed = false;
+    const me = this.room.spectator ? undefined : frame?.snakes.find((s) => s.player === this.room.self && s.points);
+    if (!me) {
+      this.headShown = false;
+      return null;
+    }
+    if (!this.predict) return me.dir;
+    const ahead = me.status === Status.ALIVE ? knownAhead(this.buffer.items, frame.tick, me.player, this.predictor.plan) : [];
+    const [dir = me.dir, ...after] = turnsAhead(me.dir, ahead);
+    const shown = this.facing.show(dir, dir !== me.dir, now, pressed || !this.headShown);
+    this.headShown = true;
+    me.facing = shown.facing;
+    me.lead = shown.lead;
+    me.after = after;
+    return shown.dir;
+  }
+
+  // trace records what the frame drew for window.__tickroom: when the own
+  // head's direction changed, and per frame the render tick and the heads.
+  #trace(frame, dir) {
+    const at = performance.now();
+    if (dir !== this.headDir) {
+      this.headDir = dir;
+      this.headTurns.push({ at, dir });
+      if (this.headTurns.length > TRACE_TURNS) this.headTurns.shift();
+    }
+    if (!frame) return;
+    const heads = [];
+    for (const s of frame.snakes) if (s.points) heads.push([s.player, s.points[0][0], s.points[0][1]]);
+    this.frames.push({ at, tick: frame.tick, dir, heads });
+    if (this.frames.length > TRACE_FRAMES) this.frames.shift();
   }
 
   // moveCamera eases the camera towards where it should look and returns
@@ -512,6 +584,20 @@ export class PlaySession {
       inputSeq: this.client.inputSeq,
       ack: this.client.ack,
       inputLatencyMs: this.client.inputLatencyMs,
+      // The own snake's turns as predicted (predict.js), and as drawn: the
+      // direction its head faced in the last frame (-1 while turning, null
+      // without it), when that changed (performance.now), and the recent
+      // frames: when, the render tick, that direction, and every snake's
+      // head drawn ([player, x, y] in cells).
+      predict: this.predict,
+      prediction: {
+        pending: this.predictor.pending,
+        queued: this.predictor.queued,
+        plan: this.predictor.plan,
+        mispredictions: this.predictor.mispredictions,
+      },
+      head: { dir: this.headDir, turns: this.headTurns.map((t) => ({ ...t })) },
+      frames: this.frames.map((f) => ({ ...f, heads: f.heads.map((h) => [...h]) })),
       welcomes: this.welcomes.map((w) => ({ ...w })),
       names: Object.fromEntries([...this.room.players].map(([id, p]) => [id, p.name])),
       // Hues players chose, as the renderer draws them, and how many

@@ -262,6 +262,9 @@ export class Renderer {
    * color: player => CSS colour (a hue the player chose, say), effects:
    * [{kind: 'ghost', points, player, age} | {kind: 'ring', x, y, player,
    * age}], time, camera: {cx, cy, span} or undefined for the whole board}.
+   * The own snake's entry in the frame may have facing, the unit vector its
+   * head faces, lead, 0 to 1, how much the chevron of the turn ahead shows,
+   * and after, the directions of the turns after it (predict.js).
    */
   draw(frame, { self, name = () => '', color = playerColor, effects = [], time = 0, camera } = {}) {
     const ctx = this.ctx;
@@ -382,7 +385,9 @@ export class Renderer {
     ctx.beginPath();
     ctx.arc(x, y, cell * 0.5, 0, Math.PI * 2);
     ctx.fill();
-    const [dx, dy] = DELTAS[s.dir] ?? [1, 0];
+    // The own head may face a predicted turn (s.facing, a unit vector,
+    // and s.lead, how much of the chevron marking it shows).
+    const [dx, dy] = s.facing ?? DELTAS[s.dir] ?? [1, 0];
     const px = -dy;
     const py = dx;
     for (const side of [-1, 1]) {
@@ -393,6 +398,41 @@ export class Renderer {
       ctx.arc(ex, ey, Math.max(1, cell * 0.12), 0, Math.PI * 2);
       ctx.fill();
     }
+    if (own && s.lead > 0.01) {
+      // The turn ahead in the next cell, then each turn after it one cell
+      // further along the way.
+      let cx = x + dx * cell;
+      let cy = y + dy * cell;
+      this.#chevron(cx, cy, dx, dy, 0.85 * s.lead, cell);
+      for (const d of s.after ?? []) {
+        const [ex, ey] = DELTAS[d];
+        cx += ex * cell;
+        cy += ey * cell;
+        this.#chevron(cx, cy, ex, ey, 0.55 * s.lead, cell);
+      }
+    }
+  }
+
+  // chevron marks a turn the own snake is about to take, pointing its way
+  // from the cell centred at (x, y), until the body takes it (predict.js).
+  #chevron(x, y, dx, dy, alpha, cell) {
+    const ctx = this.ctx;
+    const tx = x + dx * cell * 0.05;
+    const ty = y + dy * cell * 0.05;
+    const back = cell * 0.32;
+    const half = cell * 0.3;
+    ctx.save();
+    ctx.globalAlpha = Math.min(1, alpha);
+    ctx.strokeStyle = '#ffffff';
+    ctx.lineWidth = Math.max(1.5, cell * 0.16);
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    ctx.moveTo(tx - dx * back - dy * half, ty - dy * back + dx * half);
+    ctx.lineTo(tx, ty);
+    ctx.lineTo(tx - dx * back + dy * half, ty - dy * back - dx * half);
+    ctx.stroke();
+    ctx.restore();
   }
 
   #ghost(e, cx, cy, cell) {
