@@ -35,9 +35,18 @@ type Mux interface {
 	Handle(pattern string, h http.Handler)
 }
 
+// Options tune the game's handler.
+type Options struct {
+	// Peers, when set, returns the host[:port] of the other servers the
+	// page may open WebSockets on (a cluster's nodes: a room there is
+	// joined by following a redirect), added to the page's
+	// Content-Security-Policy next to its own host.
+	Peers func() []string
+}
+
 // Mount serves the embedded game on m at Patterns.
-func Mount(m Mux) {
-	h := Handler()
+func Mount(m Mux, opts Options) {
+	h := Handler(opts)
 	for _, p := range Patterns {
 		m.Handle(p, h)
 	}
@@ -51,8 +60,8 @@ func Built() bool {
 
 // Handler serves the embedded game, or the fallback page when the binary
 // was built without it.
-func Handler() http.Handler {
-	return NewHandler(distFS())
+func Handler(opts Options) http.Handler {
+	return NewHandler(distFS(), opts)
 }
 
 func distFS() fs.FS {
@@ -72,7 +81,7 @@ func built(fsys fs.FS) bool {
 // index.html, revalidated on every visit; "/assets/..." are files whose
 // names carry a content hash, cached for a year. Without index.html in
 // fsys, "/" is the fallback page and assets are not found.
-func NewHandler(fsys fs.FS) http.Handler {
+func NewHandler(fsys fs.FS, opts Options) http.Handler {
 	index, err := fs.ReadFile(fsys, "index.html")
 	ok := err == nil
 	sum := sha256.Sum256(index)
@@ -90,7 +99,7 @@ func NewHandler(fsys fs.FS) http.Handler {
 			w.Write(fallbackPage)
 		case r.URL.Path == "/":
 			h.Set("Cache-Control", "no-cache")
-			h.Set("Content-Security-Policy", pagePolicy(r.Host))
+			h.Set("Content-Security-Policy", pagePolicy(r.Host, opts.peers()))
 			h.Set("ETag", etag)
 			h.Set("Content-Type", "text/html; charset=utf-8")
 			http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(index))
@@ -114,13 +123,22 @@ func NewHandler(fsys fs.FS) http.Handler {
 // only to its own server: text from other players can never run as code.
 // The WebSocket origin is named as well as 'self', which older browsers do
 // not match with ws: and wss:.
-func pagePolicy(host string) string {
+func pagePolicy(host string, peers []string) string {
 	connect := "'self'"
-	if validHost(host) {
-		connect += " ws://" + host + " wss://" + host
+	for _, h := range append([]string{host}, peers...) {
+		if validHost(h) {
+			connect += " ws://" + h + " wss://" + h
+		}
 	}
 	return "default-src 'self'; connect-src " + connect + "; img-src 'self' data:; style-src 'self'; " +
 		"script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+}
+
+func (o Options) peers() []string {
+	if o.Peers == nil {
+		return nil
+	}
+	return o.Peers()
 }
 
 // validHost reports whether a Host header is plain enough to go into a

@@ -49,7 +49,7 @@ func TestHandlerServesBuiltGame(t *testing.T) {
 		"assets/favicon.svg":   {Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
 		"assets/sub/inner.txt": {Data: []byte(`x`)},
 	}
-	h := web.NewHandler(fsys)
+	h := web.NewHandler(fsys, web.Options{})
 
 	res := get(t, h, "/")
 	if res.StatusCode != 200 || !strings.Contains(body(t, res), "app-X1.js") {
@@ -104,7 +104,7 @@ func TestHandlerServesBuiltGame(t *testing.T) {
 
 func TestHandlerFallsBackWithoutBuild(t *testing.T) {
 	t.Parallel()
-	h := web.NewHandler(fstest.MapFS{".keep": {Data: nil}})
+	h := web.NewHandler(fstest.MapFS{".keep": {Data: nil}}, web.Options{})
 	res := get(t, h, "/")
 	if res.StatusCode != 200 {
 		t.Fatalf("GET /: status %d, want 200", res.StatusCode)
@@ -121,7 +121,7 @@ func TestHandlerFallsBackWithoutBuild(t *testing.T) {
 // when scripts/web.sh ran before go build, the fallback page otherwise.
 func TestEmbedded(t *testing.T) {
 	t.Parallel()
-	res := get(t, web.Handler(), "/")
+	res := get(t, web.Handler(web.Options{}), "/")
 	b := body(t, res)
 	if res.StatusCode != 200 {
 		t.Fatalf("GET /: status %d", res.StatusCode)
@@ -134,7 +134,7 @@ func TestEmbedded(t *testing.T) {
 func TestMount(t *testing.T) {
 	t.Parallel()
 	mux := http.NewServeMux()
-	web.Mount(mux)
+	web.Mount(mux, web.Options{})
 	mux.HandleFunc("GET /ws", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/ws", nil))
@@ -145,5 +145,20 @@ func TestMount(t *testing.T) {
 	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if rec.Code != 200 {
 		t.Errorf("GET / after Mount: status %d", rec.Code)
+	}
+}
+
+// TestPolicyNamesThePeers: in a cluster the page may open WebSockets on
+// the other nodes (a room there is joined through a redirect); a peer that
+// is not a plain host stays out of the policy.
+func TestPolicyNamesThePeers(t *testing.T) {
+	fsys := fstest.MapFS{"index.html": {Data: []byte(`<!doctype html>`)}}
+	h := web.NewHandler(fsys, web.Options{Peers: func() []string { return []string{"node-b:8080", "bad host; script-src *"} }})
+	csp := get(t, h, "/").Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "connect-src 'self' ws://example.com wss://example.com ws://node-b:8080 wss://node-b:8080;") {
+		t.Errorf("Content-Security-Policy %q, want the page's host and node-b's", csp)
+	}
+	if strings.Contains(csp, "bad host") {
+		t.Errorf("a strange peer went into the policy: %q", csp)
 	}
 }

@@ -10,7 +10,11 @@ import (
 // mountWeb serves the browser game (clients/web) at / and /assets/. A binary
 // built without the game serves a page saying how to build it.
 func mountWeb(srv *lobby.Server, log *slog.Logger) {
-	web.Mount(srv)
+	var opts web.Options
+	if cl := srv.Cluster(); cl != nil {
+		opts.Peers = cl.Origins // the same hosts the nodes' Origin checks take
+	}
+	web.Mount(srv, opts)
 	if !web.Built() {
 		log.Warn("the browser game is not built into this binary: / says how to build it (make build)")
 	}

@@ -243,11 +243,13 @@ export async function eventually(fn, ms, what) {
  * Opens a page of the game in a fresh browser context and records it in
  * pages[name] with the errors it logs. The browser's own notes on lost
  * connections and 404s are expected; with strictWarnings, the client's own
- * warnings (a resync, say) count as errors too.
+ * warnings (a resync, say) count as errors too. beforeGoto(page), when
+ * given, runs before the page loads.
  */
-export async function openPage(browser, pages, name, url, { viewport = { width: 1280, height: 800 }, strictWarnings = false } = {}) {
+export async function openPage(browser, pages, name, url, { viewport = { width: 1280, height: 800 }, strictWarnings = false, beforeGoto } = {}) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
+  beforeGoto?.(page); // to listen to the page from its first request
   const errors = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (m) => {

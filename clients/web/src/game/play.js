@@ -413,6 +413,9 @@ export class PlaySession {
   }
 
   #onDisconnect(d) {
+    // A redirect is how a cluster sends the player to the node of its
+    // room: not an outage, and the client goes there at once.
+    if (d.willReconnect && d.name === 'redirect') return;
     if (d.willReconnect) {
       if (d.name === 'resync') this.ui.chat.add({ kind: 'notice', text: 'Catching up with the server…' });
       else if (!this.outage) this.ui.chat.add({ kind: 'error', text: `${d.message} Reconnecting…` });
