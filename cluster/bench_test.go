@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -40,11 +41,15 @@ func BenchmarkMatchmakeJoin(b *testing.B) {
 			rooms[i] = r.ID
 		}
 		b.ResetTimer()
+		took := make([]time.Duration, b.N)
 		for i := range b.N {
+			began := time.Now()
 			if _, err := api.Matchmake(ctx(b), netcode.MatchmakeRequest{Mode: netcode.MatchmakeJoin, Room: rooms[i]}); err != nil {
 				b.Fatal(err)
 			}
+			took[i] = time.Since(began)
 		}
+		reportPercentiles(b, took)
 	})
 	b.Run("through-another-node", func(b *testing.B) {
 		ns := natsServer(b)
@@ -66,12 +71,25 @@ func BenchmarkMatchmakeJoin(b *testing.B) {
 			}
 		}
 		b.ResetTimer()
+		took := make([]time.Duration, b.N)
 		for i := range b.N {
+			began := time.Now()
 			if _, err := other.api.Matchmake(ctx(b), netcode.MatchmakeRequest{Mode: netcode.MatchmakeJoin, Room: rooms[i]}); err != nil {
 				b.Fatal(err)
 			}
+			took[i] = time.Since(began)
 		}
+		reportPercentiles(b, took)
 	})
+}
+
+// reportPercentiles reports the median and 99th percentile of the
+// requests' latencies, in µs, next to the mean (ns/op).
+func reportPercentiles(b *testing.B, took []time.Duration) {
+	slices.Sort(took)
+	at := func(p int) float64 { return float64(took[min(len(took)-1, len(took)*p/100)]) / 1e3 }
+	b.ReportMetric(at(50), "p50-µs")
+	b.ReportMetric(at(99), "p99-µs")
 }
 
 // BenchmarkRoomAppearsElsewhere is the time from a room's creation on one
