@@ -13,6 +13,14 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
+# The store's tests run a real PostgreSQL server of their own
+# (store/storetest): they fail, never skip, without its binaries.
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+	. scripts/apt.sh
+	echo "test: installing PostgreSQL"
+	apt_install postgresql
+fi
+
 # Packages run in parallel: the tests of timeouts run on a fake clock
 # (internal/fakeclock), and the ones that watch real tick timing allow for
 # a busy machine.

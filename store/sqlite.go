@@ -1,0 +1,350 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// SQLite is the embedded store: one database file in WAL mode, written
+// through a single connection (SQLite has one writer at a time; one
+// connection makes writers queue in Go rather than spin on SQLITE_BUSY) and
+// read through a small pool of read-only connections.
+type SQLite struct {
+	w, r *sql.DB
+}
+
+var _ Store = (*SQLite)(nil)
+
+// OpenSQLite opens (creating it if need be) the SQLite database that dsn
+// names: a path, "file:path" or "sqlite://path", optionally followed by
+// "?busy_timeout=ms", and migrates it.
+func OpenSQLite(ctx context.Context, dsn string) (*SQLite, error) {
+	p := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
+	busy := 5000
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		q, err := url.ParseQuery(p[i+1:])
+		if err != nil {
+			return nil, fmt.Errorf("store: sqlite DSN: %v: %w", err, ErrInvalid)
+		}
+		p = p[:i]
+		for k, v := range q {
+			if k != "busy_timeout" || len(v) != 1 {
+				return nil, fmt.Errorf("store: sqlite DSN: unknown parameter %q: %w", k, ErrInvalid)
+			}
+			if busy, err = strconv.Atoi(v[0]); err != nil || busy < 0 {
+				return nil, fmt.Errorf("store: sqlite DSN: busy_timeout %q: %w", v[0], ErrInvalid)
+			}
+		}
+	}
+	if p == "" {
+		return nil, fmt.Errorf("store: sqlite DSN without a path: %w", ErrInvalid)
+	}
+	common := "?_pragma=" + url.QueryEscape(fmt.Sprintf("busy_timeout(%d)", busy)) +
+		"&_pragma=foreign_keys(1)"
+	w, err := sql.Open("sqlite", p+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s := &SQLite{w: w}
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", p+common+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	s.r = r
+	return s, nil
+}
+
+func (s *SQLite) migrate(ctx context.Context) error {
+	ms, err := migrations("sqlite")
+	if err != nil {
+		return err
+	}
+	// The write lock (BEGIN IMMEDIATE) is the migration lock.
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: migrate sqlite: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate sqlite: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
+		return fmt.Errorf("store: migrate sqlite: %w", err)
+	}
+	todo, err := pending(ms, current)
+	if err != nil {
+		return err
+	}
+	for _, m := range todo {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("store: migrate sqlite to %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied) VALUES (?, ?, ?)`,
+			m.version, m.name, time.Now().UnixMicro()); err != nil {
+			return fmt.Errorf("store: migrate sqlite to %s: %w", m.name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: migrate sqlite: %w", err)
+	}
+	return nil
+}
+
+// SchemaVersion returns the schema version of the database.
+func (s *SQLite) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("store: schema version: %w", err)
+	}
+	return v, nil
+}
+
+func micro(t time.Time) int64     { return dbTime(t).UnixMicro() }
+func fromMicro(m int64) time.Time { return time.UnixMicro(m).UTC() }
+
+// sqliteErr maps a foreign key violation to ErrInvalid.
+func sqliteErr(op string, err error) error {
+	var e *sqlite.Error
+	if errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
+		return fmt.Errorf("store: %s: unknown player: %w (%v)", op, ErrInvalid, err)
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+func (s *SQLite) PlayerByKey(ctx context.Context, keyHash []byte, name string) (Player, error) {
+	if err := checkKeyHash(keyHash); err != nil {
+		return Player{}, err
+	}
+	if err := checkName(name); err != nil {
+		return Player{}, err
+	}
+	now := micro(time.Now())
+	var p Player
+	var created, seen int64
+	err := s.w.QueryRowContext(ctx, `INSERT INTO players (key_hash, name, created, last_seen) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key_hash) DO UPDATE SET last_seen = excluded.last_seen
+		RETURNING id, name, created, last_seen`, keyHash, name, now, now).Scan(&p.ID, &p.Name, &created, &seen)
+	if err != nil {
+		return Player{}, sqliteErr("player by key", err)
+	}
+	p.Created, p.LastSeen = fromMicro(created), fromMicro(seen)
+	return p, nil
+}
+
+func (s *SQLite) Player(ctx context.Context, id int64) (Player, error) {
+	var p Player
+	var created, seen int64
+	err := s.r.QueryRowContext(ctx, `SELECT id, name, created, last_seen FROM players WHERE id = ?`, id).
+		Scan(&p.ID, &p.Name, &created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Player{}, fmt.Errorf("store: player %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Player{}, fmt.Errorf("store: player %d: %w", id, err)
+	}
+	p.Created, p.LastSeen = fromMicro(created), fromMicro(seen)
+	return p, nil
+}
+
+func (s *SQLite) Rename(ctx context.Context, id int64, name string) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE players SET name = ? WHERE id = ?`, name, id)
+	if err != nil {
+		return fmt.Errorf("store: rename %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("store: rename %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+func (s *SQLite) AddResults(ctx context.Context, results []Result) error {
+	results, err := checkResults(results)
+	if err != nil || len(results) == 0 {
+		return err
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: add results: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT INTO results (game, player_id, room, score, kills, cause, life_ticks, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: add results: %w", err)
+	}
+	defer st.Close()
+	for _, r := range results {
+		if _, err := st.ExecContext(ctx, r.Game, r.Player, r.Room, r.Score, r.Kills, r.Cause, r.LifeTicks, micro(r.At)); err != nil {
+			return sqliteErr("add results", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return sqliteErr("add results", err)
+	}
+	return nil
+}
+
+// bestSQL selects each player's best result in a game since a time, in
+// board order; shared by Leaderboard and Best.
+const sqliteBest = `WITH best AS (
+	SELECT player_id, score, at, ROW_NUMBER() OVER (PARTITION BY player_id ORDER BY score DESC, at ASC, id ASC) AS rn
+	FROM results WHERE game = ? AND at >= ?)`
+
+func sinceMicro(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micro(t)
+}
+
+func (s *SQLite) Leaderboard(ctx context.Context, game string, since time.Time, limit int) ([]Entry, error) {
+	if err := checkLimit(limit); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, sqliteBest+`
+		SELECT b.player_id, p.name, b.score, b.at FROM best b JOIN players p ON p.id = b.player_id
+		WHERE b.rn = 1 ORDER BY b.score DESC, b.at ASC, b.player_id ASC LIMIT ?`, game, sinceMicro(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: leaderboard: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e := Entry{Rank: len(out) + 1}
+		var at int64
+		if err := rows.Scan(&e.Player, &e.Name, &e.Score, &at); err != nil {
+			return nil, fmt.Errorf("store: leaderboard: %w", err)
+		}
+		e.At = fromMicro(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: leaderboard: %w", err)
+	}
+	return out, nil
+}
+
+func (s *SQLite) Best(ctx context.Context, game string, player int64, since time.Time) (Entry, error) {
+	e := Entry{Player: player}
+	var at int64
+	err := s.r.QueryRowContext(ctx, sqliteBest+`,
+		me AS (SELECT b.score, b.at, p.name FROM best b JOIN players p ON p.id = b.player_id WHERE b.rn = 1 AND b.player_id = ?)
+		SELECT me.score, me.at, me.name, (SELECT COUNT(*) FROM best b WHERE b.rn = 1 AND
+			(b.score > me.score OR (b.score = me.score AND (b.at < me.at OR (b.at = me.at AND b.player_id < ?))))) + 1
+		FROM me`, game, sinceMicro(since), player, player).Scan(&e.Score, &at, &e.Name, &e.Rank)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Entry{}, fmt.Errorf("store: best of %d in %q: %w", player, game, ErrNotFound)
+	}
+	if err != nil {
+		return Entry{}, fmt.Errorf("store: best of %d in %q: %w", player, game, err)
+	}
+	e.At = fromMicro(at)
+	return e, nil
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+func (s *SQLite) AddChat(ctx context.Context, lines []ChatLine) error {
+	if err := checkChats(lines); err != nil || len(lines) == 0 {
+		return err
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: add chat: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT INTO chat (room, player_id, name, text, at) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: add chat: %w", err)
+	}
+	defer st.Close()
+	for _, c := range lines {
+		if _, err := st.ExecContext(ctx, c.Room, nullID(c.Player), c.Name, c.Text, micro(c.At)); err != nil {
+			return fmt.Errorf("store: add chat: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: add chat: %w", err)
+	}
+	return nil
+}
+
+func (s *SQLite) RecentChat(ctx context.Context, room string, n int) ([]ChatLine, error) {
+	if err := checkLimit(n); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT room, player_id, name, text, at FROM
+		(SELECT * FROM chat WHERE room = ? ORDER BY id DESC LIMIT ?) ORDER BY id ASC`, room, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent chat: %w", err)
+	}
+	defer rows.Close()
+	var out []ChatLine
+	for rows.Next() {
+		var c ChatLine
+		var id sql.NullInt64
+		var at int64
+		if err := rows.Scan(&c.Room, &id, &c.Name, &c.Text, &at); err != nil {
+			return nil, fmt.Errorf("store: recent chat: %w", err)
+		}
+		c.Player, c.At = id.Int64, fromMicro(at)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: recent chat: %w", err)
+	}
+	return out, nil
+}
+
+// Ping checks that the database takes writes: it takes and releases the
+// write lock (BEGIN IMMEDIATE), so a database that another process holds
+// locked past the busy timeout is down, as the Writer needs to know.
+func (s *SQLite) Ping(ctx context.Context) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+func (s *SQLite) Close() error {
+	var err error
+	if s.r != nil {
+		err = s.r.Close()
+	}
+	if e := s.w.Close(); e != nil {
+		err = e
+	}
+	if err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
