@@ -290,13 +290,13 @@ func (s *Server) matchmake(ctx context.Context, addr string, req MatchmakeReques
 		if err != nil {
 			return Reservation{}, err
 		}
-		if s.cfg.Cluster != nil {
-			if r, ok := s.fullerElsewhere(ctx, game, s.openSeats(game)); ok {
-				if res, err := s.cfg.Cluster.Reserve(ctx, r.Node, r.ID, addr); err == nil {
-					return res, nil
-				}
-				// Filled meanwhile, or its node is gone: play here.
+		// A room opens on the node asked: the seat service reserves in
+		// rooms, it does not create them.
+		if node, room, ok := s.quickPlayElsewhere(ctx, game); ok && room != "" {
+			if res, err := s.cfg.Cluster.Reserve(ctx, node, room, addr); err == nil {
+				return res, nil
 			}
+			// Filled meanwhile, or its node is gone: play here.
 		}
 		var res Reservation
 		_, err = s.quickPlay(ctx, game, func(r *Room, cl *claim) (err error) {

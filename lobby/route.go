@@ -46,8 +46,12 @@ func (s *Server) placeElsewhere() (string, bool) {
 	return url, url != ""
 }
 
-// remoteRoom returns the entry of a room that another server hosts.
+// remoteRoom returns the entry of a room that another server of the
+// cluster hosts; without a cluster every room is here or nowhere.
 func (s *Server) remoteRoom(ctx context.Context, id string) (netcode.RoomInfo, bool) {
+	if s.cfg.Cluster == nil {
+		return netcode.RoomInfo{}, false
+	}
 	ctx, cancel := context.WithTimeout(ctx, registryTimeout)
 	defer cancel()
 	info, err := s.reg.Get(ctx, id)
@@ -60,9 +64,28 @@ func (s *Server) remoteRoom(ctx context.Context, id string) (netcode.RoomInfo, b
 	return info, true
 }
 
+// quickPlayElsewhere says where in the cluster a quick play of the game
+// belongs when that is another node: room names another node's public
+// room with a free seat and more players than any here (the one quick
+// play would pick), or, when there is no room here to join, room is
+// empty and node is the least-loaded node, where the new room should
+// open. Without a cluster it costs nothing and says here.
+func (s *Server) quickPlayElsewhere(ctx context.Context, gameName string) (node, room string, ok bool) {
+	if s.cfg.Cluster == nil {
+		return "", "", false
+	}
+	seats := s.openSeats(gameName)
+	if r, ok := s.fullerElsewhere(ctx, gameName, seats); ok {
+		return r.Node, r.ID, true
+	}
+	if url, ok := s.placeElsewhere(); ok && seats < 0 {
+		return url, "", true
+	}
+	return "", "", false
+}
+
 // fullerElsewhere returns another server's public room of the game with a
-// free seat and more players than local ones (as quick play would pick it
-// here), if the registry lists one.
+// free seat and more players than localSeats, if the registry lists one.
 func (s *Server) fullerElsewhere(ctx context.Context, gameName string, localSeats int) (netcode.RoomInfo, bool) {
 	ctx, cancel := context.WithTimeout(ctx, registryTimeout)
 	defer cancel()

@@ -169,14 +169,8 @@ func (s *Server) routeHello(ctx context.Context, conn *netcode.Conn, h *netcode.
 	if h.Game, err = who.newRoomGame(h.Game); err != nil {
 		return nil, nil, err
 	}
-	seats := s.openSeats(h.Game)
-	if r, ok := s.fullerElsewhere(ctx, h.Game, seats); ok {
-		return nil, nil, &RedirectError{URL: r.Node}
-	}
-	if url, ok := s.placeElsewhere(); ok && seats < 0 {
-		// No room here to join, and quick play would open one: it goes
-		// to the least-loaded node.
-		return nil, nil, &RedirectError{URL: url}
+	if node, _, ok := s.quickPlayElsewhere(ctx, h.Game); ok {
+		return nil, nil, &RedirectError{URL: node}
 	}
 	var m *member
 	room, err := s.quickPlay(ctx, h.Game, func(r *Room, cl *claim) (err error) {
