@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tickroom/tickroom/cluster"
+	"github.com/tickroom/tickroom/internal/embednats"
 	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/lobby/registrytest"
@@ -135,15 +136,9 @@ func TestConfigRefused(t *testing.T) {
 // data, the nodes make the buckets again and put their entries back, and
 // listings show every node's rooms again.
 func TestNATSRestart(t *testing.T) {
-	dir := t.TempDir()
-	opts := &server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: dir, NoLog: true, NoSigs: true}
-	ns, err := server.NewServer(opts)
+	ns, err := embednats.Start(t.TempDir(), -1)
 	if err != nil {
 		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats server not ready")
 	}
 	port := ns.Addr().(*net.TCPAddr).Port
 	reconnecting := func(id string) *cluster.Directory {
@@ -170,20 +165,14 @@ func TestNATSRestart(t *testing.T) {
 	ns.Shutdown()
 	ns.WaitForShutdown()
 	wait.For(t, "the nodes to notice", 5*time.Second, func() bool { return a.Err() != nil })
-	opts2 := *opts
-	opts2.Port, opts2.StoreDir = port, t.TempDir() // the same address, no data
-	ns2, err := server.NewServer(&opts2)
+	ns2, err := embednats.Start(t.TempDir(), port) // the same address, no data
 	if err != nil {
 		t.Fatal(err)
 	}
-	go ns2.Start()
 	t.Cleanup(func() {
 		ns2.Shutdown()
 		ns2.WaitForShutdown()
 	})
-	if !ns2.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the second nats server not ready")
-	}
 	b.Put(t.Context(), netcode.RoomInfo{ID: "rb", Game: "snake", MaxPlayers: 8})
 	deadline := time.Now().Add(15 * time.Second)
 	for !(slices.Equal(ids(t, a, lobby.Filter{}), []string{"ra", "rb"}) && slices.Equal(ids(t, b, lobby.Filter{}), []string{"ra", "rb"})) {

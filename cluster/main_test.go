@@ -9,6 +9,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/goleak"
+
+	"github.com/tickroom/tickroom/internal/embednats"
 )
 
 func TestMain(m *testing.M) {
@@ -17,30 +19,7 @@ func TestMain(m *testing.M) {
 
 // natsServer starts an embedded NATS server with JetStream on a free
 // loopback port; cleanup shuts it down.
-func natsServer(t testing.TB) *server.Server {
-	t.Helper()
-	opts := &server.Options{
-		Host:      "127.0.0.1",
-		Port:      -1,
-		JetStream: true,
-		StoreDir:  t.TempDir(),
-		NoLog:     true,
-		NoSigs:    true,
-	}
-	ns, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats server not ready")
-	}
-	t.Cleanup(func() {
-		ns.Shutdown()
-		ns.WaitForShutdown()
-	})
-	return ns
-}
+func natsServer(t testing.TB) *server.Server { return embednats.ForTest(t) }
 
 // connect opens a NATS connection and its JetStream; cleanup closes it.
 func connect(t testing.TB, ns *server.Server) (*nats.Conn, jetstream.JetStream) {

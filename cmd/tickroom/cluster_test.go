@@ -14,28 +14,14 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/tickroom/tickroom/clients/go/client"
+	"github.com/tickroom/tickroom/internal/embednats"
 	"github.com/tickroom/tickroom/internal/wait"
 	"github.com/tickroom/tickroom/netcode"
 )
 
 // natsServer starts an embedded NATS server with JetStream on a free
 // loopback port, the way an operator's NATS would be.
-func natsServer(t *testing.T) *server.Server {
-	t.Helper()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats server not ready")
-	}
-	t.Cleanup(func() {
-		ns.Shutdown()
-		ns.WaitForShutdown()
-	})
-	return ns
-}
+func natsServer(t *testing.T) *server.Server { return embednats.ForTest(t) }
 
 // freeAddr returns a loopback address with a port nobody listens on: a
 // node must know its public URL before it listens.

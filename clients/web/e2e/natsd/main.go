@@ -14,9 +14,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	"github.com/tickroom/tickroom/internal/embednats"
 )
 
 func main() {
@@ -32,14 +31,9 @@ func run() error {
 		return err
 	}
 	defer os.RemoveAll(store)
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: store, NoSigs: true, NoLog: true})
+	ns, err := embednats.Start(store, -1)
 	if err != nil {
 		return err
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		ns.Shutdown()
-		return fmt.Errorf("nats server not ready within 10s")
 	}
 	fmt.Println(ns.ClientURL())
 
