@@ -118,7 +118,14 @@ func TestRequestConnectionEnds(t *testing.T) {
 		_, err := c.Request(t.Context(), lobby.RequestRoomInfo, nil)
 		errc <- err
 	}()
-	time.Sleep(10 * time.Millisecond) // the request is on its way
+	// The request is sent and waits: the close must end the wait, not the
+	// send.
+	for deadline := time.Now().Add(5 * time.Second); c.Waiting() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the request never started waiting")
+		}
+	}
+	time.Sleep(20 * time.Millisecond) // past the send, within the second the reply takes
 	c.CloseNow()
 	select {
 	case err := <-errc:
