@@ -145,14 +145,29 @@ func TestRequestRoomInfo(t *testing.T) {
 	}
 }
 
-func TestRequestLock(t *testing.T) {
-	t.Parallel()
+// hostAndGuest is a room of the count game with its host (the first to
+// join) and a guest, both read by pumps.
+type hostAndGuest struct {
+	e                   *env
+	room                string
+	host, guest         *client.Client
+	hostMsgs, guestMsgs <-chan netcode.Message
+}
+
+func newHostAndGuest(t *testing.T) hostAndGuest {
+	t.Helper()
 	typ, _ := testgame.Type("count", testgame.Options{})
 	e := newEnv(t, lobby.Config{}, typ)
 	host := e.dial(netcode.Hello{Name: "host"})
 	room := host.Welcome().Room
 	guest := e.dial(netcode.Hello{Name: "guest", Room: room})
-	hostMsgs, guestMsgs := pump(t, host), pump(t, guest)
+	return hostAndGuest{e: e, room: room, host: host, guest: guest, hostMsgs: pump(t, host), guestMsgs: pump(t, guest)}
+}
+
+func TestRequestLock(t *testing.T) {
+	t.Parallel()
+	hg := newHostAndGuest(t)
+	e, room, host, guest, hostMsgs, guestMsgs := hg.e, hg.room, hg.host, hg.guest, hg.hostMsgs, hg.guestMsgs
 
 	_, err := request(t, guest, lobby.RequestRoomLock, true)
 	wantRefused(t, err, netcode.ErrCodeNotAllowed)
@@ -176,17 +191,25 @@ func TestRequestLock(t *testing.T) {
 	wantClose(t, err, netcode.CloseRoomFull)
 
 	ask[bool](t, host, lobby.RequestRoomLock, false)
+	if ev := unmarshal[[]any](t, await(t, guestMsgs, netcode.MsgEvent, lobby.EventLocked).Payload); len(ev) != 2 || ev[1] != false {
+		t.Errorf("locked event of the unlock: %v, want [host, false]", ev)
+	}
 	e.dial(netcode.Hello{Room: room}) // unlocked: joins again
+
+	// The embedder's lock tells the members too, as player 0.
+	r, _ := e.srv.Room(room)
+	if err := r.SetLocked(t.Context(), true); err != nil {
+		t.Fatal(err)
+	}
+	if ev := unmarshal[lobby.LockEvent](t, await(t, guestMsgs, netcode.MsgEvent, lobby.EventLocked).Payload); ev.Player != 0 || !ev.Locked {
+		t.Errorf("locked event of Room.SetLocked: %+v, want player 0, locked", ev)
+	}
 }
 
 func TestRequestKick(t *testing.T) {
 	t.Parallel()
-	typ, _ := testgame.Type("count", testgame.Options{})
-	e := newEnv(t, lobby.Config{}, typ)
-	host := e.dial(netcode.Hello{Name: "host"})
-	room := host.Welcome().Room
-	guest := e.dial(netcode.Hello{Name: "guest", Room: room})
-	hostMsgs, guestMsgs := pump(t, host), pump(t, guest)
+	hg := newHostAndGuest(t)
+	e, host, guest, hostMsgs, guestMsgs := hg.e, hg.host, hg.guest, hg.hostMsgs, hg.guestMsgs
 
 	_, err := request(t, guest, lobby.RequestRoomKick, host.Welcome().Player)
 	wantRefused(t, err, netcode.ErrCodeNotAllowed)
