@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -279,7 +280,6 @@ func TestClusterMetrics(t *testing.T) {
 	ns := natsServer(t)
 	a, _ := startNode(t, ns, "a"), startNode(t, ns, "b")
 	dial(t, a.url, netcode.Hello{})
-	metricsURL := "http://" + strings.TrimSuffix(strings.TrimPrefix(a.url, "ws://"), "/ws") + "/metrics"
 	want := []string{
 		"tickroom_cluster_nats_connected 1",
 		"tickroom_cluster_directory_ok 1",
@@ -288,22 +288,20 @@ func TestClusterMetrics(t *testing.T) {
 		"tickroom_cluster_write_failures_total 0",
 		"tickroom_cluster_heartbeat_age_seconds ",
 	}
+	has := func(body, w string) bool {
+		return strings.Contains(body, w+"\n") || (strings.HasSuffix(w, " ") && strings.Contains(body, "\n"+w))
+	}
 	var body string
-	wait.For(t, "the cluster in a's metrics", 5*time.Second, func() bool {
-		resp, err := http.Get(metricsURL)
-		if err != nil {
-			return false
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		body = scrape(t, a)
+		missing := slices.DeleteFunc(slices.Clone(want), func(w string) bool { return has(body, w) })
+		if len(missing) == 0 {
+			break
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		body = string(b)
-		for _, w := range want {
-			if !strings.Contains(body, w+"\n") && !(strings.HasSuffix(w, " ") && strings.Contains(body, "\n"+w)) {
-				return false
-			}
+		if time.Now().After(deadline) {
+			t.Fatalf("a's metrics lack %q:\n%s", missing, body)
 		}
-		return true
-	})
+	}
 }
 
 // TestRaceForTheLastSeatsAcrossNodes: 50 clients, through three nodes,
