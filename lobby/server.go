@@ -15,6 +15,7 @@ import (
 
 	"github.com/tickroom/tickroom/game"
 	"github.com/tickroom/tickroom/netcode"
+	"github.com/tickroom/tickroom/store"
 )
 
 // Config configures a Server. Throughout lobby's and netcode's configs, a
@@ -68,6 +69,15 @@ type Config struct {
 	// system clock. Connections (heartbeats, write timeouts) keep real
 	// time.
 	Clock Clock
+	// Store, when set, keeps returning players (hellos with a player key),
+	// their results and the rooms' chat across restarts, and answers the
+	// leaderboard and player API. Without it every player is a guest and
+	// nothing is kept. The server never closes it.
+	Store store.Store
+	// Writer hands results and chat to Store in the background, so that
+	// no room goroutine waits on the database; set it with Store. Its
+	// owner closes it after the server has shut down.
+	Writer *store.Writer
 }
 
 // Defaults for Config.
