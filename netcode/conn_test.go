@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -1137,4 +1138,52 @@ func TestOversizedHelloEndsTheConnection(t *testing.T) {
 		t.Fatalf("the server kept the connection open: %v", err)
 	}
 	ts.end(t)
+}
+
+// TestClientCloseDuringWritesKeepsItsCode: a client that closes normally
+// while the server writes to it is recorded with its own code. The library
+// closes the socket once it has answered the client's close frame, and a
+// write that finds it closed must not record 1006 first (which held the
+// seat of a player who had left, in one close of about 16 under load).
+func TestClientCloseDuringWritesKeepsItsCode(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, serverOptions{cfg: quiet()})
+	for i := range 30 {
+		ws := join(t, ts.url)
+		c := ts.conn(t)
+		stop := make(chan struct{})
+		published := make(chan struct{})
+		go func() {
+			defer close(published)
+			for tick := uint32(1); ; tick++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c.PublishSnapshot(&netcode.Snapshot{Tick: tick, Payload: []byte{0x90}}, 0)
+				runtime.Gosched()
+			}
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		go func() {
+			for {
+				if _, _, err := ws.Read(ctx); err != nil {
+					return
+				}
+			}
+		}()
+		time.Sleep(time.Duration(i%5) * time.Millisecond)
+		err := ws.Close(websocket.StatusNormalClosure, "")
+		cancel()
+		ts.end(t)
+		close(stop)
+		<-published
+		if err != nil && websocket.CloseStatus(err) == -1 {
+			t.Logf("client close %d: %v", i, err)
+		}
+		if code, reason := c.CloseStatus(); code != websocket.StatusNormalClosure {
+			t.Fatalf("close %d: server recorded %d %q, want 1000 (the client's)", i, code, reason)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package netcode
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"time"
 
@@ -116,10 +117,17 @@ func (c *Conn) drain() {
 // writeFailed closes a connection whose write failed or timed out. The
 // socket is shut at once: a client that does not read would not read a
 // close frame either.
+//
+// A socket closed under the write is not a failure of its own: the library
+// closes it once it has answered the client's close frame, and the reader
+// then reports the client's code. Recording 1006 there would race the
+// reader and, when it won, hold the seat of a client that closed normally.
 func (c *Conn) writeFailed(err error) {
-	if errors.Is(err, os.ErrDeadlineExceeded) {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
 		c.Close(CloseTooSlow, fmt.Sprintf("too slow: write timed out after %v", c.cfg.WriteTimeout), false)
-	} else {
+	case errors.Is(err, net.ErrClosed):
+	default:
 		c.Close(websocket.StatusAbnormalClosure, "write failed", false)
 	}
 	c.ws.CloseNow()
