@@ -165,7 +165,18 @@ func (b *Bot) Join(ctx context.Context) error {
 
 // attach makes c the bot's connection, unless the bot was stopped.
 func (b *Bot) attach(c *client.Client) {
-	w := c.Welcome()
+	b.welcomed(c.Welcome())
+	b.mu.Lock()
+	b.c = c
+	stopped := b.stopped
+	b.mu.Unlock()
+	if stopped {
+		c.Close()
+	}
+}
+
+// welcomed starts the bot's play on a new connection.
+func (b *Bot) welcomed(w *netcode.Welcome) {
 	b.player = game.PlayerID(w.Player)
 	b.session = w.Session
 	b.prevTick = 0
@@ -173,13 +184,6 @@ func (b *Bot) attach(c *client.Client) {
 	b.pending.clear()
 	if b.states != nil {
 		b.shared = b.states.room(w.Room)
-	}
-	b.mu.Lock()
-	b.c = c
-	stopped := b.stopped
-	b.mu.Unlock()
-	if stopped {
-		c.Close()
 	}
 }
 
@@ -334,7 +338,13 @@ func (b *Bot) onEvent(seq uint32) {
 	b.lastEvent = seq
 }
 
-func (b *Bot) onSnapshot(c *client.Client, m *netcode.Message) error {
+// inputSender sends a bot's inputs: the Go client, or the poll
+// transport's connection.
+type inputSender interface {
+	SendInput(ctx context.Context, payload []byte) (uint32, error)
+}
+
+func (b *Bot) onSnapshot(c inputSender, m *netcode.Message) error {
 	now := time.Now()
 	st := b.st
 	st.snapshots.Add(1)
@@ -423,12 +433,14 @@ func (b *Bot) own(snap *snake.Snapshot) *snake.Snake {
 // closeName names the close code of a read error: netcode's names,
 // "transport" for a connection lost without a close frame, and other_<code>
 // for a code netcode does not name.
-func closeName(err error) string {
-	code := websocket.CloseStatus(err)
-	if n := netcode.CloseName(code); n != "other" {
+func closeName(err error) string { return codeName(int(websocket.CloseStatus(err))) }
+
+// codeName names a close code: netcode's name, or other_<code>.
+func codeName(code int) string {
+	if n := netcode.CloseName(websocket.StatusCode(code)); n != "other" {
 		return n
 	}
-	return "other_" + strconv.Itoa(int(code))
+	return "other_" + strconv.Itoa(code)
 }
 
 // lazyBoard unpacks the snapshot into a Board on the first look of a tick.

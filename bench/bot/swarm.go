@@ -29,6 +29,29 @@ const (
 	JoinQuick JoinMode = "quick"
 )
 
+// Transport is how swarm bots read their connections.
+type Transport string
+
+// Transports.
+const (
+	// TransportPoll reads every normal bot's connection from one epoll
+	// loop (Linux): one read(2) per message and no goroutine per bot, so
+	// that the load generator is not the limit. Stallers and reconnecters
+	// still use the Go client.
+	TransportPoll Transport = "poll"
+	// TransportClient runs each bot on the Go client (clients/go/client)
+	// in a goroutine of its own, as a game's Go client would.
+	TransportClient Transport = "client"
+)
+
+// DefaultTransport is poll where the platform has it.
+func DefaultTransport() Transport {
+	if pollAvailable {
+		return TransportPoll
+	}
+	return TransportClient
+}
+
 // Defaults of SwarmConfig.
 const (
 	DefaultJoinRate = 200
@@ -63,6 +86,8 @@ type SwarmConfig struct {
 	// ShareStates makes the bots of one room decode each state once
 	// between them (see States); the server's load is the same.
 	ShareStates bool
+	// Transport is how bots read; empty is DefaultTransport().
+	Transport Transport
 }
 
 // Swarm is many bots in one process. Its methods are safe for concurrent
@@ -75,7 +100,10 @@ type Swarm struct {
 	counters [numRoles]Counters
 	mm       *matchmaker
 	patch    func(dst, base, delta []byte) ([]byte, error)
-	states   *States // nil unless ShareStates
+	states   *States   // nil unless ShareStates
+	loop     *pollLoop // nil unless TransportPoll
+
+	closeOnce sync.Once
 
 	mu      sync.Mutex // serializes Grow
 	started int
@@ -99,6 +127,12 @@ func NewSwarm(cfg SwarmConfig) (*Swarm, error) {
 	if cfg.Game == "" {
 		cfg.Game = DefaultGame
 	}
+	if cfg.Transport == "" {
+		cfg.Transport = DefaultTransport()
+	}
+	if cfg.Transport != TransportPoll && cfg.Transport != TransportClient {
+		return nil, fmt.Errorf("bot: transport %q: want %q or %q", cfg.Transport, TransportPoll, TransportClient)
+	}
 	if cfg.Stallers < 0 || cfg.Reconnecters < 0 || cfg.Stallers+cfg.Reconnecters > 1 {
 		return nil, errors.New("bot: stallers and reconnecters must be fractions that add up to at most 1")
 	}
@@ -121,6 +155,17 @@ func NewSwarm(cfg SwarmConfig) (*Swarm, error) {
 			return nil, err
 		}
 		sw.patch = typ.Patch
+	}
+	if cfg.Transport == TransportPoll {
+		if sw.loop, err = newPollLoop(); err != nil {
+			cancel()
+			return nil, err
+		}
+		sw.wg.Add(1)
+		go func() {
+			defer sw.wg.Done()
+			sw.loop.run()
+		}()
 	}
 	return sw, nil
 }
@@ -162,14 +207,27 @@ func (s *Swarm) Grow(ctx context.Context, n int, progress func(joined int)) erro
 			States:    s.states,
 		})
 		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			err := b.Join(s.ctx)
-			results <- err
-			if err == nil {
-				b.Run(s.ctx)
-			}
-		}()
+		if s.loop != nil && b.role == Normal {
+			go func() {
+				defer s.wg.Done()
+				err := s.loop.joinPoll(s.ctx, b)
+				if err != nil {
+					b.st.joinFailed.Add(1)
+				} else {
+					b.st.joined.Add(1)
+				}
+				results <- err
+			}()
+		} else {
+			go func() {
+				defer s.wg.Done()
+				err := b.Join(s.ctx)
+				results <- err
+				if err == nil {
+					b.Run(s.ctx)
+				}
+			}()
+		}
 		launched++
 		s.started++
 	}
@@ -243,6 +301,11 @@ func (s *Swarm) Totals() *RoleTotals {
 // for their goroutines. It is idempotent.
 func (s *Swarm) Close() {
 	s.cancel()
+	s.closeOnce.Do(func() {
+		if s.loop != nil {
+			s.loop.stop()
+		}
+	})
 	s.wg.Wait()
 	s.cfg.HTTPClient.CloseIdleConnections()
 }

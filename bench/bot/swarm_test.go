@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -34,11 +35,22 @@ func roomSizes(t *testing.T, wsURL string) []int {
 
 func TestSwarmPlays(t *testing.T) {
 	t.Parallel()
-	for _, mode := range []bot.JoinMode{bot.JoinMatchmake, bot.JoinQuick} {
-		t.Run(string(mode), func(t *testing.T) {
+	type run struct {
+		mode      bot.JoinMode
+		transport bot.Transport
+		deltas    bool
+	}
+	runs := []run{{bot.JoinMatchmake, bot.TransportClient, false}, {bot.JoinQuick, bot.TransportClient, false}}
+	if bot.DefaultTransport() == bot.TransportPoll {
+		runs = append(runs, run{bot.JoinMatchmake, bot.TransportPoll, false}, run{bot.JoinQuick, bot.TransportPoll, true})
+	}
+	for _, r := range runs {
+		mode := r.mode
+		t.Run(fmt.Sprintf("%s/%s/deltas=%v", mode, r.transport, r.deltas), func(t *testing.T) {
 			t.Parallel()
-			url := loopback.Start(t, lobby.Config{})
-			s, err := bot.NewSwarm(bot.SwarmConfig{URL: url, Join: mode, RoomsOf: 8, JoinRate: 500, Seed: 1})
+			url := loopback.Start(t, lobby.Config{Room: lobby.RoomConfig{SendDeltas: r.deltas}})
+			s, err := bot.NewSwarm(bot.SwarmConfig{URL: url, Join: mode, RoomsOf: 8, JoinRate: 500, Seed: 1,
+				Transport: r.transport, Deltas: r.deltas, ShareStates: r.deltas})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +70,23 @@ func TestSwarmPlays(t *testing.T) {
 			}
 			time.Sleep(1500 * time.Millisecond)
 			s.Close()
+			// Close is a normal close of every bot: their seats end.
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				seated := 0
+				for _, n := range roomSizes(t, url) {
+					seated += n
+				}
+				if seated == 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%d players still seated 5 s after the swarm closed: rooms of %v", seated, roomSizes(t, url))
+				}
+			}
 			tot := s.Totals().All()
+			if r.deltas && tot.Deltas == 0 {
+				t.Error("bots asked for deltas and got none")
+			}
 			if tot.Joined != 16 || tot.JoinFailed != 0 {
 				t.Errorf("joined %d, failed %d; want 16 and 0", tot.Joined, tot.JoinFailed)
 			}

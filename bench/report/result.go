@@ -67,6 +67,8 @@ type Settings struct {
 	Stallers       float64  `json:"stallers"`
 	Reconnecters   float64  `json:"reconnecters"`
 	Deltas         bool     `json:"deltas"`
+	// BotTransport is how the bots read their connections (poll or client).
+	BotTransport string `json:"bot_transport,omitempty"`
 	// Server is the server's command line, or its URL when the benchmark
 	// did not start it.
 	Server       string   `json:"server"`

@@ -63,6 +63,9 @@ type Config struct {
 	// ShareStates makes the bots of one room decode each state once
 	// between them (bot.States); the server's load is the same.
 	ShareStates bool
+	// Transport is how the bots read (bot.Transport); empty is the
+	// platform's default.
+	Transport bot.Transport
 }
 
 const memoryMethod = "go_memstats_heap_inuse_bytes + go_memstats_stack_inuse_bytes from /metrics " +
@@ -100,7 +103,7 @@ func Run(ctx context.Context, cfg Config) (*report.Result, error) {
 			TickRate: sc.TickRate, StepsRooms: sc.Steps, Warmup: report.Duration(sc.Warmup),
 			Window: report.Duration(sc.Window), MaxBots: cfg.MaxBots, JoinMode: string(cfg.Join),
 			JoinRate: cfg.JoinRate, Seed: cfg.Seed, Stallers: sc.Stallers, Reconnecters: sc.Reconnecters,
-			Deltas:      sc.Deltas,
+			Deltas: sc.Deltas, BotTransport: string(swarmTransport(cfg.Transport)),
 			ScrapeEvery: report.Duration(cfg.ScrapeEvery), MemoryMethod: memoryMethod,
 		},
 	}
@@ -181,7 +184,7 @@ func run(ctx context.Context, cfg Config, level report.ServiceLevel, res *report
 	swarm, err := bot.NewSwarm(bot.SwarmConfig{
 		URL: wsURL, Join: cfg.Join, RoomsOf: sc.PlayersPerRoom, JoinRate: cfg.JoinRate, Seed: cfg.Seed,
 		Stallers: sc.Stallers, Reconnecters: sc.Reconnecters, Behaviour: cfg.Behaviour, Deltas: sc.Deltas,
-		ShareStates: cfg.ShareStates,
+		ShareStates: cfg.ShareStates, Transport: cfg.Transport,
 	})
 	if err != nil {
 		return err
@@ -335,4 +338,12 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// swarmTransport is the transport a swarm given t uses.
+func swarmTransport(t bot.Transport) bot.Transport {
+	if t == "" {
+		return bot.DefaultTransport()
+	}
+	return t
 }

@@ -38,6 +38,7 @@ type benchConfig struct {
 	retries    int
 	floor      bool
 	share      bool
+	transport  string
 }
 
 func newBenchCmd() *cobra.Command {
@@ -76,6 +77,7 @@ draws latency and server CPU per delivered snapshot against the bots.`,
 	f.Uint64Var(&cfg.seed, "seed", 1, "seed of the bots' generators")
 	f.IntVar(&cfg.retries, "retries", 2, "measure a failed step again, up to this many times, when other work took the machine during its window (other processes >= 0.25 cores or hypervisor steal >= 10%)")
 	f.BoolVar(&cfg.floor, "floor", true, "after the ramp, measure each step's floor (a bare write of its snapshot bytes to as many loopback sockets at the tick rate, same pinning) and report CPU per delivered snapshot as a ratio to it; needs a server tickroom bench starts")
+	f.StringVar(&cfg.transport, "bot-transport", string(bot.DefaultTransport()), "how bots read: poll (one epoll loop reads every bot's connection, one read per message; Linux) or client (a goroutine per bot on the Go client)")
 	f.BoolVar(&cfg.share, "share-states", true, "bots in one room decode each state once between them (each keeps its own connection, inputs and timing, so the server's load is the same); false: every bot decodes for itself")
 	f.BoolVar(&cfg.deltas, "deltas", false, "bots ask for delta snapshots (default: the scenario's; big does)")
 	f.StringVar(&cfg.profile, "profile", "", "record the server's CPU profile over each window and its heap profile at the end into this directory (starts the server with --pprof)")
@@ -145,6 +147,7 @@ func runBench(ctx context.Context, cfg benchConfig, changed func(string) bool, o
 		Retries:       cfg.retries,
 		FloorCommand:  floorCommand,
 		ShareStates:   cfg.share,
+		Transport:     bot.Transport(cfg.transport),
 	})
 	p.Done()
 	if res == nil {

@@ -33,6 +33,7 @@ type botsConfig struct {
 	behaviour    bot.Behaviour
 	deltas       bool
 	share        bool
+	transport    string
 	cpuProfile   string
 }
 
@@ -69,6 +70,7 @@ server with the per-address limits lifted: --max-conns-per-ip 0
 	f.DurationVar(&cfg.behaviour.StallFor, "stall-for", bot.DefaultStallFor, "how long a stall lasts")
 	f.DurationVar(&cfg.behaviour.ReconnectEvery, "reconnect-every", bot.DefaultReconnectEvery, "a reconnecter drops and resumes once per this period")
 	f.BoolVar(&cfg.deltas, "deltas", false, "ask for delta snapshots and patch them")
+	f.StringVar(&cfg.transport, "bot-transport", string(bot.DefaultTransport()), "how bots read: poll (one epoll loop reads every bot's connection, one read per message; Linux) or client (a goroutine per bot on the Go client)")
 	f.BoolVar(&cfg.share, "share-states", true, "bots in one room decode each state once between them (the server's load is the same)")
 	documentEnv(f)
 	return cmd
@@ -100,7 +102,7 @@ func runBots(ctx context.Context, cfg botsConfig, out, errOut io.Writer) error {
 	swarm, err := bot.NewSwarm(bot.SwarmConfig{
 		URL: cfg.url, Join: bot.JoinMode(cfg.join), RoomsOf: cfg.roomsOf, JoinRate: cfg.joinRate, Seed: cfg.seed,
 		Stallers: cfg.stallers, Reconnecters: cfg.reconnecters, Behaviour: cfg.behaviour, Deltas: cfg.deltas,
-		ShareStates: cfg.share,
+		ShareStates: cfg.share, Transport: bot.Transport(cfg.transport),
 	})
 	if err != nil {
 		return err
