@@ -68,6 +68,8 @@ type Bot struct {
 	// shared is the current room's.
 	states *States
 	shared *roomStates
+	// rawPatch is the game's patcher, before New wrapped it for sharing.
+	rawPatch func(dst, base, delta []byte) ([]byte, error)
 
 	// Owned by the Run goroutine.
 	player    game.PlayerID
@@ -129,6 +131,7 @@ func New(cfg Config) *Bot {
 		b.turns[d] = snake.EncodeTurn(snake.Direction(d))
 	}
 	b.board.s = &b.snap
+	b.rawPatch = b.opts.Patch
 	if b.states != nil && b.opts.Patch != nil {
 		fn := b.opts.Patch
 		b.opts.Patch = func(dst, base, delta []byte) ([]byte, error) {

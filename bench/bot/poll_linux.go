@@ -208,6 +208,9 @@ type pollConn struct {
 	seq          uint32 // last input seq sent
 	state, spare []byte // the full state of the last snapshot; the next's buffer
 	stateTick    uint32
+	// stateShared: state is the room's shared patch result (read-only),
+	// not a buffer of this connection's.
+	stateShared bool
 
 	welcomed bool
 	closing  bool       // goodbye sent: discard until the server closes
@@ -382,23 +385,42 @@ func (pc *pollConn) frame(l *pollLoop, f serverFrame) {
 }
 
 // rebuild turns a delta snapshot into its full state, as the Go client
-// does (client.Client.Next), through the bot's patcher.
+// does (client.Client.Next). With shared states the state is the room's
+// shared patch result, kept read-only rather than copied.
 func (pc *pollConn) rebuild(m *netcode.Message) error {
-	next := pc.spare[:0]
-	if m.Base != 0 {
-		patch := pc.b.opts.Patch
-		if patch == nil || pc.state == nil || m.Base != pc.stateTick {
-			return fmt.Errorf("bot: delta of tick %d against %d, holding %d", m.Tick, m.Base, pc.stateTick)
+	b := pc.b
+	var next []byte
+	shared := false
+	switch {
+	case m.Base == 0:
+		next = append(pc.spare[:0], m.Payload...)
+	case b.rawPatch == nil || pc.state == nil || m.Base != pc.stateTick:
+		return fmt.Errorf("bot: delta of tick %d against %d, holding %d", m.Tick, m.Base, pc.stateTick)
+	case b.shared != nil:
+		full, err := b.shared.patchShared(b.rawPatch, pc.state, m.Payload)
+		if err != nil {
+			return err
 		}
-		full, err := patch(next, pc.state, m.Payload)
+		next, shared = full, true
+	default:
+		full, err := b.rawPatch(pc.spare[:0], pc.state, m.Payload)
 		if err != nil {
 			return err
 		}
 		next = full
-	} else {
-		next = append(next, m.Payload...)
 	}
-	pc.spare, pc.state, pc.stateTick = pc.state, next, m.Tick
+	// The connection owns at most two buffers: spare, and state unless it
+	// is shared. An own next was built in spare.
+	oldOwn := pc.state != nil && !pc.stateShared
+	switch {
+	case !shared && oldOwn:
+		pc.spare = pc.state
+	case !shared:
+		pc.spare = nil // it became next; the shared old state is not ours
+	case oldOwn && pc.spare == nil:
+		pc.spare = pc.state[:0]
+	}
+	pc.state, pc.stateShared, pc.stateTick = next, shared, m.Tick
 	m.Payload = next
 	return nil
 }

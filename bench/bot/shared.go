@@ -104,17 +104,28 @@ type patched struct {
 // patch appends to dst the result of patching base with delta, as fn
 // would, using a result another bot of the room already computed.
 func (r *roomStates) patch(fn func(dst, base, delta []byte) ([]byte, error), dst, base, delta []byte) ([]byte, error) {
+	out, err := r.patchShared(fn, base, delta)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, out...), nil
+}
+
+// patchShared is patch for a caller that only reads the result: it is the
+// room's shared copy, which nobody may write to (the poll transport keeps
+// it as its state, saving a copy of the whole state per bot per tick).
+func (r *roomStates) patchShared(fn func(dst, base, delta []byte) ([]byte, error), base, delta []byte) ([]byte, error) {
 	r.mu.Lock()
 	for _, p := range r.patches {
 		if bytes.Equal(p.delta, delta) && bytes.Equal(p.base, base) {
 			r.mu.Unlock()
-			return append(dst, p.out...), nil
+			return p.out, nil
 		}
 	}
 	r.mu.Unlock()
-	out, err := fn(dst, base, delta)
+	out, err := fn(nil, base, delta)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -122,6 +133,6 @@ func (r *roomStates) patch(fn func(dst, base, delta []byte) ([]byte, error), dst
 		// A new tick's deltas: the old ones will not come again.
 		r.patches = r.patches[:0:0]
 	}
-	r.patches = append(r.patches, patched{base: bytes.Clone(base), delta: bytes.Clone(delta), out: bytes.Clone(out)})
+	r.patches = append(r.patches, patched{base: bytes.Clone(base), delta: bytes.Clone(delta), out: out})
 	return out, nil
 }
