@@ -3,6 +3,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -173,24 +174,30 @@ func (l *pollLoop) readable(pc *pollConn) {
 		pc.lost("transport")
 		return
 	}
-	data := l.buf[:k+n]
+	if need := pc.consume(l.buf[:k+n]); need > len(l.buf) {
+		l.buf = make([]byte, max(need, 2*len(l.buf)))
+	}
+}
+
+// consume handles every whole frame at the start of data and keeps the
+// rest, the start of a frame, as carry. It returns that frame's length
+// when its header says it.
+func (pc *pollConn) consume(data []byte) (need int) {
 	for len(data) > 0 && pc.fd >= 0 {
 		f, used, need, err := parseServerFrame(data, pollReadLimit)
 		if err != nil {
 			pc.lost("bad_frame")
-			return
+			return 0
 		}
 		if used == 0 {
 			pc.carry = append(pc.carry[:0], data...)
-			if need > len(l.buf) {
-				l.buf = make([]byte, max(need, 2*len(l.buf)))
-			}
-			return
+			return need
 		}
-		pc.frame(l, f)
+		pc.frame(f)
 		data = data[used:]
 	}
 	pc.carry = pc.carry[:0]
+	return 0
 }
 
 // pollConn is one bot's connection on the loop.
@@ -300,21 +307,7 @@ func (l *pollLoop) register(pc *pollConn) {
 	l.conns[int32(pc.fd)] = pc
 	if len(pc.carry) > 0 {
 		// Bytes the handshake read ahead: the kernel will not report them.
-		data := append([]byte(nil), pc.carry...)
-		pc.carry = pc.carry[:0]
-		for len(data) > 0 && pc.fd >= 0 {
-			f, used, _, err := parseServerFrame(data, pollReadLimit)
-			if err != nil {
-				pc.lost("bad_frame")
-				return
-			}
-			if used == 0 {
-				pc.carry = append(pc.carry, data...)
-				return
-			}
-			pc.frame(l, f)
-			data = data[used:]
-		}
+		pc.consume(bytes.Clone(pc.carry))
 	}
 }
 
@@ -326,7 +319,7 @@ func (pc *pollConn) joinResult(err error) {
 }
 
 // frame handles one whole frame from the server.
-func (pc *pollConn) frame(l *pollLoop, f serverFrame) {
+func (pc *pollConn) frame(f serverFrame) {
 	switch f.op {
 	case opBinary:
 	case opPing:
@@ -348,7 +341,7 @@ func (pc *pollConn) frame(l *pollLoop, f serverFrame) {
 	if pc.closing {
 		return
 	}
-	m, err := l.dec.Decode(f.payload)
+	m, err := pc.l.dec.Decode(f.payload)
 	if err != nil {
 		pc.lost("bad_message")
 		return
