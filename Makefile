@@ -7,6 +7,9 @@ BIN     := bin/tickroom
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 ADDR    ?= :8080
+# make run keeps its players and leaderboards here, in the checkout (bin/
+# is ignored by git), not in ~/.local/share/tickroom.
+DATA_DIR ?= bin/data
 
 .PHONY: all build run test test-go lint fmt bench microbench fuzz clean
 
@@ -16,7 +19,7 @@ build:
 	scripts/build.sh $(BIN) "$(LDFLAGS)"
 
 run: build
-	$(BIN) serve --addr $(ADDR)
+	$(BIN) serve --addr $(ADDR) --data-dir $(DATA_DIR)
 
 test:
 	scripts/test.sh

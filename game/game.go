@@ -114,6 +114,45 @@ type Requester interface {
 	Request(p PlayerID, kind string, data []byte) (reply any, err error)
 }
 
+// Result is how one player's part in a game ended: for Snake, one life.
+// The room that runs the game keeps it for the player (with the player's
+// stable id, for a returning player) and counts it in the room's match
+// summary.
+type Result struct {
+	Player PlayerID
+	// Score is the game's score for it; a match summary ranks players by
+	// their best.
+	Score int64
+	// Kills counts the other players it defeated.
+	Kills int64
+	// Cause says how it ended, in the game's words (Snake: "wall",
+	// "self", "body", "head-on", or "left" when the player left), at
+	// most 64 characters of printable UTF-8.
+	Cause string
+	// Ticks is how long it lasted, in ticks.
+	Ticks int64
+}
+
+// Reporter is implemented by games that report results. The room calls
+// AppendResults on its goroutine after every Step and after every Leave,
+// so a game keeps the results that ended since the last call (a life
+// that ends in Leave included) and hands them over oldest first. It
+// appends to dst, which the room reuses: a game that keeps its own
+// buffer too costs no allocation per tick.
+//
+// A game must bound what it keeps between calls, since a program that
+// runs it without a room (a replay, a benchmark) never asks. Results are
+// not part of the game's state: reporting them must not change what
+// Step, the snapshots and the events are, so that replays stay exact.
+//
+// When the room ends, it removes the players still seated with Leave
+// (their lives end as if they left) and takes their results, then writes
+// the match summary: each player with a result, ranked by best Score,
+// then total Kills, then who joined first.
+type Reporter interface {
+	AppendResults(dst []Result) []Result
+}
+
 // Errors a Game returns, wrapped with detail.
 var (
 	// ErrBadInput marks an input payload, or a request's data, that the

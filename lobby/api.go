@@ -25,6 +25,7 @@ func (s *Server) mountAPI() {
 	s.mux.HandleFunc("GET /api/rooms", s.serveRooms)
 	s.mux.Handle("POST /api/rooms", s.sameOrigin(http.HandlerFunc(s.serveCreateRoom)))
 	s.mux.Handle("POST /api/matchmake", s.sameOrigin(http.HandlerFunc(s.serveMatchmake)))
+	s.mountRecords()
 }
 
 // ErrCrossOrigin refuses a state-changing request from another site's page.

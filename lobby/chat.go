@@ -2,6 +2,8 @@ package lobby
 
 import (
 	"fmt"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tickroom/tickroom/netcode"
@@ -25,6 +27,7 @@ type chatCmd struct {
 
 func (c *chatCmd) apply(r *Room) {
 	r.broadcast(EventChat, ChatEvent{Player: uint32(c.m.player), Text: c.text})
+	r.keepChat(c.m, c.text)
 }
 
 // chat runs on the member's reader goroutine; the connection's rate limit
@@ -42,6 +45,10 @@ func (r *Room) chat(m *member, c *netcode.Conn, msg *netcode.Message) {
 		return
 	case utf8.RuneCountInString(text) > MaxChatRunes:
 		c.SendError(netcode.ErrCodeBadMessage, fmt.Sprintf("chat text over %d characters", MaxChatRunes), 0)
+		return
+	case strings.IndexFunc(text, unicode.IsControl) >= 0:
+		// A line is kept as it was said, and a kept line has none.
+		c.SendError(netcode.ErrCodeBadMessage, "chat text must not hold control characters (U+0000 to U+001F, U+007F to U+009F)", 0)
 		return
 	}
 	select {

@@ -42,6 +42,12 @@ func errorCodes() []errorCode {
 		{ErrRoomClosed, "ErrRoomClosed", netcode.CloseRoomClosed, "room closed", http.StatusConflict},
 		{ErrGamePanicked, "ErrGamePanicked", netcode.CloseRoomClosed, "the game failed", http.StatusInternalServerError},
 		{ErrThrottled, "ErrThrottled", netcode.CloseThrottled, "", http.StatusTooManyRequests},
+		// The records API's (records.go); no hello meets them.
+		{ErrNoPlayerKey, "ErrNoPlayerKey", netcode.CloseUnauthorized, "", http.StatusUnauthorized},
+		{ErrUnknownKey, "ErrUnknownKey", netcode.CloseUnauthorized, "", http.StatusNotFound},
+		{ErrNoSuchPlayer, "ErrNoSuchPlayer", netcode.CloseRoomNotFound, "", http.StatusNotFound},
+		{ErrNoStore, "ErrNoStore", websocket.StatusInternalError, "", http.StatusServiceUnavailable},
+		{ErrStoreFailed, "ErrStoreFailed", websocket.StatusInternalError, "", http.StatusServiceUnavailable},
 		{ErrTooManyRooms, "ErrTooManyRooms", netcode.CloseTooManyConns, "", http.StatusServiceUnavailable},
 		{ErrDraining, "ErrDraining", netcode.CloseShuttingDown, "server draining: try another server", http.StatusServiceUnavailable},
 		{context.Canceled, "context.Canceled", netcode.CloseShuttingDown, "server shutting down", http.StatusServiceUnavailable},

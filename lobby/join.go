@@ -34,8 +34,10 @@ type joinCmd struct {
 	addr  string // the client's address, which a reservation is bound to
 	// account is the client's Identity.Subject, "" for none.
 	account string
-	claim   *claim // quick play's, released when the room takes the join
-	reply   chan joinResult
+	// stable is the stable player id of the hello's key (0: a guest).
+	stable int64
+	claim  *claim // quick play's, released when the room takes the join
+	reply  chan joinResult
 	// state settles who owns the join when the joiner stops waiting:
 	// 0 pending, 1 taken by the room, 2 abandoned by the joiner.
 	state atomic.Int32
@@ -61,18 +63,18 @@ func (j *joinCmd) apply(r *Room) {
 	} else if m := r.accountSeat(j.account); m != nil && !j.hello.Spectator {
 		res.m, res.err = r.resumeSeat(m, j.conn, j.hello)
 	} else {
-		res.m, res.err = r.join(j.conn, j.hello, j.addr, j.account)
+		res.m, res.err = r.join(j.conn, j.hello, j.addr, j.account, j.stable)
 	}
 	j.reply <- res
 }
 
 // admit asks the room goroutine to add the connection of the client at
-// addr, of account ("" for none).
-func (r *Room) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr, account string, cl *claim) (*member, error) {
+// addr, of account ("" for none) and stable player id (0 for a guest).
+func (r *Room) admit(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr, account string, stable int64, cl *claim) (*member, error) {
 	r.startRecording()
 	ctx, cancel := context.WithTimeout(ctx, joinTimeout)
 	defer cancel()
-	j := &joinCmd{conn: conn, hello: h, addr: addr, account: account, claim: cl, reply: make(chan joinResult, 1)}
+	j := &joinCmd{conn: conn, hello: h, addr: addr, account: account, stable: stable, claim: cl, reply: make(chan joinResult, 1)}
 	if err := r.send(ctx, j); err != nil {
 		return nil, err
 	}
@@ -127,7 +129,7 @@ func (r *Room) startRecording() {
 	})
 }
 
-func (r *Room) join(c *netcode.Conn, h *netcode.Hello, addr, account string) (*member, error) {
+func (r *Room) join(c *netcode.Conn, h *netcode.Hello, addr, account string, stable int64) (*member, error) {
 	if r.rec == nil {
 		r.rec = r.recReady.Load()
 	}
@@ -168,6 +170,7 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello, addr, account string) (*m
 		room:      r,
 		player:    r.nextPlayer,
 		account:   account,
+		stable:    stable,
 		name:      cleanName(h.Name, r.nextPlayer),
 		spectator: h.Spectator,
 		session:   r.sessionFor(h.Spectator),
@@ -190,7 +193,11 @@ func (r *Room) join(c *netcode.Conn, h *netcode.Hello, addr, account string) (*m
 	if err := c.SendWelcome(r.welcome(m, resumeNone, 0)); err != nil {
 		return nil, err
 	}
+	r.sendHistory(c)
 	if !m.spectator {
+		if r.matchStart.IsZero() {
+			r.matchStart = r.clock.Now()
+		}
 		r.broadcast(EventJoined, PlayerEvent{Player: uint32(m.player), Name: m.name})
 	}
 	r.log.Debug("member joined", LogPlayer, m.player, "spectator", m.spectator)
@@ -267,6 +274,11 @@ func (r *Room) resumeSeat(m *member, c *netcode.Conn, h *netcode.Hello) (*member
 	for i, ev := range missed {
 		c.QueueEvent(from+uint32(i)+1, ev)
 	}
+	if how == resumeLostRest {
+		// The client rebuilds from the welcome: its chat too. One that
+		// replays has the chat events it missed.
+		r.sendHistory(c)
+	}
 	r.queued = true
 	r.countMembers()
 	r.broadcast(EventReconnected, PlayerEvent{Player: uint32(m.player), Name: m.name})
@@ -287,6 +299,7 @@ func (r *Room) welcome(m *member, how int, lastEvent uint32) *netcode.Welcome {
 		Resumed:     how != resumeNone,
 		HistoryLost: how == resumeLostRest,
 		LastEvent:   lastEvent,
+		PlayerID:    m.stable,
 		Players:     r.roster(),
 		Config:      r.configWire,
 
@@ -321,18 +334,25 @@ func (r *Room) roster() []netcode.Member {
 // cleanName keeps a display name printable and short, and gives nameless
 // players one.
 func cleanName(s string, p game.PlayerID) string {
+	if name := trimName(s); name != "" {
+		return name
+	}
+	return fmt.Sprintf("player-%d", p)
+}
+
+// trimName is cleanName without the name for the nameless: "" stays "".
+func trimName(s string) string {
 	const maxRunes = 24
 	out := make([]rune, 0, maxRunes)
 	for _, c := range s {
 		if len(out) == maxRunes {
 			break
 		}
-		if c >= ' ' && c != utf8.RuneError && c != 0x7f {
+		// The C0 and C1 controls and DEL, as the store refuses them
+		// (unicode.IsControl), and what invalid UTF-8 decodes to.
+		if c >= ' ' && c != utf8.RuneError && (c < 0x7f || c > 0x9f) {
 			out = append(out, c)
 		}
-	}
-	if len(out) == 0 {
-		return fmt.Sprintf("player-%d", p)
 	}
 	return string(out)
 }

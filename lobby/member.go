@@ -42,6 +42,10 @@ type member struct {
 	view      game.Rect // a spectator's chosen area of interest; zero = all
 	events    eventLog
 
+	// stable is the stable player id of the hello's key, 0 for a guest:
+	// what the welcome, the stored results and chat carry.
+	stable int64
+
 	inboxMu sync.Mutex
 	inbox   []pendingInput
 	spare   []pendingInput

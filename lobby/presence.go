@@ -83,6 +83,7 @@ func (r *Room) remove(m *member) {
 	r.countMembers()
 	if !m.spectator {
 		r.sim.Leave(m.player)
+		r.report(m)
 		r.rec.leave(m.player)
 		r.broadcast(EventLeft, PlayerEvent{Player: uint32(m.player), Name: m.name})
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tickroom/tickroom/game"
 	"github.com/tickroom/tickroom/netcode"
+	"github.com/tickroom/tickroom/store"
 )
 
 // Errors of joining a room.
@@ -85,6 +86,17 @@ type Room struct {
 	// kicked are the members the host kicked during this tick's requests.
 	kicked []*member
 
+	// What the room keeps (keep.go). writer is Config.Writer (nil: nothing
+	// is kept); reporter is the game as a game.Reporter, nil if it reports
+	// no results; results is report's scratch.
+	writer     *store.Writer
+	reporter   game.Reporter
+	results    []game.Result
+	history    chatHistory
+	match      []matchLine
+	matchStart time.Time // the first seated player's join
+	panicked   bool      // the game panicked: it is not asked again
+
 	// stats belongs to the room goroutine; shown is its published copy.
 	stats RoomStats
 	shown shownStats
@@ -148,6 +160,7 @@ func newRoom(id string, typ game.Type, cfg RoomConfig, clock Clock, log *slog.Lo
 	if cfg.SendDeltas && typ.Delta != nil {
 		r.deltas = &netcode.DeltaPolicy{Func: typ.Delta, MaxAge: uint32(cfg.DeltaMaxAge)}
 	}
+	r.reporter, _ = sim.(game.Reporter)
 	if v, ok := sim.(game.Viewer); ok && cfg.AreaOfInterest {
 		r.viewer = v
 		r.views = make(map[game.Rect]*netcode.Snapshot)
@@ -231,6 +244,7 @@ func (r *Room) run(ctx context.Context) {
 	defer r.publishStats()           // the final counters, for onEnd
 	defer func() { r.rec.close() }() // r.rec starts with the first member
 	defer r.releaseReservations()
+	defer r.endMatch()
 	defer r.recoverGame()
 	r.emptySince = r.clock.Now()
 	var sched *schedule // nil while the room sleeps
@@ -313,6 +327,7 @@ func (r *Room) recoverGame() {
 	if p == nil {
 		return
 	}
+	r.panicked = true
 	r.met.roomPanics.Inc()
 	r.log.Error("game panicked: room ended", LogGame, r.game, "tick", r.tick, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	r.closeAll(netcode.CloseRoomClosed, "room ended: the game failed")
@@ -366,6 +381,7 @@ func (r *Room) step() {
 	for _, ev := range r.sim.Step(r.tick) {
 		r.broadcast(ev.Kind, ev.Data)
 	}
+	r.report(nil)
 	r.rec.endTick(r.tick)
 	published := r.publish()
 	took := r.clock.Now().Sub(begin)

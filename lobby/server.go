@@ -229,7 +229,7 @@ func (s *Server) Register(t game.Type) error {
 // The room does not tick until it has a member, and is disposed of after
 // its EmptyTimeout without one.
 func (s *Server) CreateRoom(ctx context.Context, gameName string, cfg RoomConfig) (*Room, error) {
-	return s.createRoom(ctx, gameName, cfg, "")
+	return s.createRoom(ctx, "", gameName, cfg, "")
 }
 
 // createRoomFor creates a room on behalf of a client address, within the
@@ -238,14 +238,15 @@ func (s *Server) createRoomFor(ctx context.Context, addr, gameName string, cfg R
 	if err := s.addrs.createRoom(addr); err != nil {
 		return nil, fmt.Errorf("lobby: create room: %w", err)
 	}
-	room, err := s.createRoom(ctx, gameName, cfg, addr)
+	room, err := s.createRoom(ctx, "", gameName, cfg, addr)
 	if err != nil {
 		s.addrs.roomEnded(addr)
 	}
 	return room, err
 }
 
-func (s *Server) createRoom(ctx context.Context, gameName string, cfg RoomConfig, owner string) (*Room, error) {
+// createRoom creates a room with id, or a new random one when id is "".
+func (s *Server) createRoom(ctx context.Context, id, gameName string, cfg RoomConfig, owner string) (*Room, error) {
 	// The game is built outside the server lock: it is the embedder's code
 	// and may be slow, or panic.
 	s.mu.Lock()
@@ -258,11 +259,18 @@ func (s *Server) createRoom(ctx context.Context, gameName string, cfg RoomConfig
 	if cfg.Seed == 0 {
 		cfg.Seed = randomSeed()
 	}
-	room, err := newRoom(newRoomID(cfg.Private), t, cfg, s.cfg.Clock, s.log, s.met, s.roomEnded)
+	if id == "" {
+		id = newRoomID(cfg.Private)
+	}
+	room, err := newRoom(id, t, cfg, s.cfg.Clock, s.log, s.met, s.roomEnded)
 	if err != nil {
 		return nil, err
 	}
 	room.owner = owner
+	room.writer = s.cfg.Writer
+	if s.cfg.Store != nil {
+		room.seedHistory(ctx, s.cfg.Store)
+	}
 	room.onMembers = s.putEntry
 	room.publicURL = s.cfg.PublicURL
 	room.onReserve = s.addrs.reserve

@@ -78,6 +78,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if err := netcode.CheckKey(hello.Key); err != nil {
+		// The error says what is wrong without the key.
+		log.Refused("client rejected: bad player key", "err", err.Error())
+		conn.Reject(netcode.CloseBadHello, err.Error())
+		s.countClose(netcode.CloseBadHello)
+		return
+	}
 	if s.draining() {
 		// A cluster has other nodes for quick play; a room named by id or
 		// token is here, and ends with the drain.
@@ -100,7 +107,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if who.Name != "" {
 		hello.Name = who.Name
 	}
-	room, m, err := s.routeHello(s.ctx, conn, hello, ip, who)
+	stable := s.identify(s.ctx, hello, log)
+	room, m, err := s.routeHello(s.ctx, conn, hello, ip, who, stable)
 	if err != nil {
 		code, reason := joinCloseCode(err)
 		log.Refused("join refused", LogCode, netcode.CloseName(code), "err", err.Error())
@@ -139,8 +147,9 @@ func (s *Server) runConn(conn *netcode.Conn, room *Room, m *member, log connLog)
 // says which server of the cluster hosts it (RedirectError).
 //
 // who restricts the room: the room's id is checked before it is looked
-// up, its game after, and quick play gets who's game.
-func (s *Server) routeHello(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr string, who Identity) (*Room, *member, error) {
+// up, its game after, and quick play gets who's game. stable is the
+// player's stable id (identify), 0 for a guest.
+func (s *Server) routeHello(ctx context.Context, conn *netcode.Conn, h *netcode.Hello, addr string, who Identity, stable int64) (*Room, *member, error) {
 	id := h.Room
 	switch {
 	case h.Session != "":
@@ -159,7 +168,7 @@ func (s *Server) routeHello(ctx context.Context, conn *netcode.Conn, h *netcode.
 		if err := who.allowGame(room.game); err != nil {
 			return nil, nil, err
 		}
-		m, err := room.admit(ctx, conn, h, addr, who.Subject, nil)
+		m, err := room.admit(ctx, conn, h, addr, who.Subject, stable, nil)
 		if errors.Is(err, ErrBadSession) || errors.Is(err, ErrBadReservation) {
 			s.addrs.lookupFailed(addr)
 		}
@@ -174,7 +183,7 @@ func (s *Server) routeHello(ctx context.Context, conn *netcode.Conn, h *netcode.
 	}
 	var m *member
 	room, err := s.quickPlay(ctx, h.Game, func(r *Room, cl *claim) (err error) {
-		m, err = r.admit(ctx, conn, h, addr, who.Subject, cl)
+		m, err = r.admit(ctx, conn, h, addr, who.Subject, stable, cl)
 		return err
 	})
 	return room, m, err

@@ -73,3 +73,86 @@ type Reservation struct {
 type ErrorBody struct {
 	Error string `json:"error"`
 }
+
+// Leaderboard is the answer of GET /api/leaderboard: the game's players
+// ranked by their best score in the period ("day": the last 24 hours,
+// "week": the last 7 days, "all").
+type Leaderboard struct {
+	Game    string             `json:"game"`
+	Period  string             `json:"period"`
+	Entries []LeaderboardEntry `json:"entries"`
+}
+
+// LeaderboardEntry is one line of a leaderboard: the player's best score
+// and when it was made. Ranks go 1, 2, 3, ... with no equal ranks (a tie
+// goes to who scored first).
+type LeaderboardEntry struct {
+	Rank   int       `json:"rank"`
+	Player int64     `json:"player"`
+	Name   string    `json:"name"`
+	Score  int64     `json:"score"`
+	At     time.Time `json:"at"`
+}
+
+// PlayerRecords is the answer of GET /api/players/me and
+// GET /api/players/{id}: a returning player and its records in one game.
+type PlayerRecords struct {
+	ID      int64     `json:"id"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+	// LastSeen is the player's last join; only its owner (players/me)
+	// sees it.
+	LastSeen *time.Time  `json:"lastSeen,omitempty"`
+	Best     PlayerBests `json:"best"`
+	// Recent is the player's last results, newest first.
+	Recent []PlayerResult `json:"recent"`
+}
+
+// PlayerBests is a player's place on the game's leaderboard of each
+// period, nil where it has no result.
+type PlayerBests struct {
+	Day  *PlayerBest `json:"day"`
+	Week *PlayerBest `json:"week"`
+	All  *PlayerBest `json:"all"`
+}
+
+// PlayerBest is a player's best score on a leaderboard and its rank there.
+type PlayerBest struct {
+	Rank  int       `json:"rank"`
+	Score int64     `json:"score"`
+	At    time.Time `json:"at"`
+}
+
+// PlayerResult is one result of a player (for Snake, a life).
+type PlayerResult struct {
+	Room      string    `json:"room"`
+	Score     int64     `json:"score"`
+	Kills     int64     `json:"kills"`
+	Cause     string    `json:"cause"`
+	LifeTicks int64     `json:"lifeTicks"`
+	At        time.Time `json:"at"`
+}
+
+// Matches is the answer of GET /api/matches: the game's last matches,
+// newest first.
+type Matches struct {
+	Matches []Match `json:"matches"`
+}
+
+// Match is how a room's match ended: one line per player who played, in
+// rank order.
+type Match struct {
+	Game    string        `json:"game"`
+	Room    string        `json:"room"`
+	Started time.Time     `json:"started"`
+	Ended   time.Time     `json:"ended"`
+	Players []MatchPlayer `json:"players"`
+}
+
+// MatchPlayer is a player's line in a Match: Player is 0 for a guest.
+type MatchPlayer struct {
+	Player int64  `json:"player"`
+	Name   string `json:"name"`
+	Score  int64  `json:"score"`
+	Kills  int64  `json:"kills"`
+}

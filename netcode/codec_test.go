@@ -449,7 +449,7 @@ func TestLibraryAgreesHelloWelcome(t *testing.T) {
 	got = norm(libValues(t, w))
 	want = []any{uint64(16), map[string]any{
 		"player": uint64(2), "account": "acct", "session": "s", "room": "r", "game": "g", "tickRate": uint64(30), "tick": uint64(128),
-		"players": []any{[]any{uint64(2), "bo"}}, "config": []any{uint64(1)}, "lastEvent": uint64(0),
+		"players": []any{[]any{uint64(2), "bo"}}, "config": []any{uint64(1)}, "lastEvent": uint64(0), "playerId": uint64(0),
 		// Every documented key, false ones included.
 		"spectator": false, "resumed": false, "historyLost": false, "deltas": false, "areaOfInterest": false,
 	}}

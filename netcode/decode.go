@@ -66,6 +66,8 @@ type Message struct {
 	Payload []byte
 	Hello   *Hello
 	Welcome *Welcome
+	// History is a history message's chat lines, oldest first.
+	History []HistoryLine
 }
 
 // Decoder decodes protocol messages. Reusing one per connection avoids an
@@ -131,6 +133,8 @@ func (d *Decoder) Decode(b []byte) (Message, error) {
 		want, err = 5, d.snapshot(&m)
 	case MsgReply:
 		want, err = 5, d.reply(&m)
+	case MsgHistory:
+		want, err = 2, d.history(&m)
 	default:
 		return m, fmt.Errorf("netcode: decode: type %d: %w", t, ErrUnknownType)
 	}

@@ -52,7 +52,12 @@ func TestDecodeRejects(t *testing.T) {
 		{"unknown type 0", []byte{0x91, 0x00}, netcode.ErrUnknownType},
 		{"unknown type 7", []byte{0x91, 0x07}, netcode.ErrUnknownType},
 		{"unknown type 15", []byte{0x91, 0x0f}, netcode.ErrUnknownType},
-		{"unknown type 22", []byte{0x95, 0x16, 1, 2, 3, 4}, netcode.ErrUnknownType},
+		{"unknown type 23", []byte{0x95, 0x17, 1, 2, 3, 4}, netcode.ErrUnknownType},
+		{"history lines not an array", []byte{0x92, 0x16, 0x01}, netcode.ErrMalformed},
+		{"history lines nil", []byte{0x92, 0x16, 0xc0}, netcode.ErrMalformed},
+		{"history line of 3", cat([]byte{0x92, 0x16, 0x91, 0x93}, str("a"), str("b"), []byte{0x01}), netcode.ErrMalformed},
+		{"history time is a string", cat([]byte{0x92, 0x16, 0x91, 0x94}, str("a"), str("b"), str("1"), []byte{0x00}), netcode.ErrMalformed},
+		{"history name is an integer", cat([]byte{0x92, 0x16, 0x91, 0x94, 0x01}, str("b"), []byte{0x01, 0x00}), netcode.ErrMalformed},
 		{"unknown type 255", []byte{0x91, 0xcc, 0xff}, netcode.ErrUnknownType},
 
 		{"hello without body", []byte{0x91, 0x01}, netcode.ErrMalformed},

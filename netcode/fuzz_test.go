@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -29,6 +30,14 @@ func FuzzDecode(f *testing.F) {
 	for _, frame := range hugeClaims {
 		f.Add(frame)
 	}
+	for _, key := range []string{"k", strings.Repeat("k", 15), strings.Repeat("k", 16), strings.Repeat("~", 128), strings.Repeat("k", 129),
+		"0123456789abcde\x7f", "0123456789 abcdef", "0123456789abcdé", "\x00123456789abcdef"} {
+		hello, err := netcode.AppendHello(nil, &netcode.Hello{Key: key})
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(hello)
+	}
 	for _, garbage := range [][]byte{
 		{}, {0xc1}, {0x90}, {0x91}, {0x91, 0xc0}, {0x9f}, {0xdc, 0xff, 0xff},
 		{0x92, 0x01, 0xc0}, {0x92, 0x01, 0x90}, {0x92, 0x10, 0x81, 0xa7, 'p', 'l', 'a', 'y', 'e', 'r', 's', 0x91, 0x91, 0x01},
@@ -45,6 +54,9 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("Decode error %v wraps neither ErrMalformed nor ErrUnknownType", err)
 			}
 			return
+		}
+		if m.Type == netcode.MsgHello {
+			checkKey(t, m.Hello.Key)
 		}
 		again, err := reencode(m)
 		if err != nil {
@@ -67,6 +79,20 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("re-encoded %s decodes differently:\n got %+v\nwant %+v", m.Type, got, want)
 		}
 	})
+}
+
+// checkKey: CheckKey takes exactly the keys of 16 to 128 printable ASCII
+// bytes (or none), and its error never quotes the key.
+func checkKey(t *testing.T, key string) {
+	t.Helper()
+	want := key == "" || len(key) >= 16 && len(key) <= 128 && !strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e })
+	err := netcode.CheckKey(key)
+	if (err == nil) != want {
+		t.Fatalf("CheckKey(%q) = %v, want ok=%v", key, err, want)
+	}
+	if err != nil && (!errors.Is(err, netcode.ErrBadKey) || len(key) >= 4 && strings.Contains(err.Error(), key)) {
+		t.Fatalf("CheckKey(%q) = %v: does not wrap ErrBadKey, or quotes the key", key, err)
+	}
 }
 
 // reencode encodes m with the appender of its type.
@@ -96,6 +122,8 @@ func reencode(m netcode.Message) ([]byte, error) {
 		return netcode.AppendRequest(nil, m.ID, m.Kind, m.Payload), nil
 	case netcode.MsgReply:
 		return netcode.AppendReply(nil, m.ID, m.Code, m.Text, m.Payload), nil
+	case netcode.MsgHistory:
+		return netcode.AppendHistory(nil, m.History), nil
 	}
 	return nil, errors.New("decoded a type that has no appender")
 }

@@ -53,9 +53,13 @@ func goldenMessages(t testing.TB) []golden {
 	if err != nil {
 		t.Fatal(err)
 	}
+	helloKey, err := netcode.AppendHello(nil, &netcode.Hello{Name: "ann", Key: "k3y-0f-ann-1234567890"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	welcome, err := netcode.AppendWelcome(nil, &netcode.Welcome{
 		Player: 3, Session: "r1.s3", Room: "r1", Game: "snake", TickRate: 20, Tick: 1000,
-		Deltas: true, LastEvent: 0,
+		Deltas: true, LastEvent: 0, PlayerID: 12,
 		Players: []netcode.Member{{Player: 1, Name: "ada"}, {Player: 3, Name: "bob"}},
 		Config:  msgpack.RawMessage{0x81, 0xa1, 'w', 0x20}, // {"w": 32}
 	})
@@ -65,12 +69,13 @@ func goldenMessages(t testing.TB) []golden {
 	state := []byte{0x93, 0x01, 0x02, 0x03} // the game's state: [1, 2, 3]
 	return []golden{
 		{"hello", "client", "a spectator's hello asking for a snake room, resuming from event 300 (keys left out are not sent)", hello},
+		{"hello-key", "client", "a returning player's hello: quick play with a name and a player key", helloKey},
 		{"input", "client", "input seq 300 with the game's payload [1, -1]", netcode.AppendInput(nil, 300, []byte{0x92, 0x01, 0xff})},
 		{"pong", "client", "the answer to ping 70000", netcode.AppendPong(nil, 70000)},
 		{"chat", "client", `chat text "gg wp"`, netcode.AppendChat(nil, "gg wp")},
 		{"leave", "client", "leave the room for good", netcode.AppendLeave(nil)},
 		{"request", "client", `request 7 of kind "colour" with data 120`, netcode.AppendRequest(nil, 7, "colour", []byte{0x78})},
-		{"welcome", "server", "player 3 in room r1 (every key is always sent)", welcome},
+		{"welcome", "server", "player 3 in room r1, stable player id 12 (every key is always sent)", welcome},
 		{"event", "server", `event seq 5 at tick 1000, kind "joined", data [3, "bob"]`, netcode.AppendEvent(nil, 5, 1000, "joined", []byte{0x92, 0x03, 0xa3, 'b', 'o', 'b'})},
 		{"ping", "server", "ping 2 at server time 1700000000000 ms, tick 1000, last round trip 42 ms", netcode.AppendPing(nil, 2, 1_700_000_000_000, 1000, 42)},
 		{"error", "server", "input 300 was dropped over the rate limit", netcode.AppendError(nil, netcode.ErrCodeRateLimited, "slow down", 300)},
@@ -78,6 +83,10 @@ func goldenMessages(t testing.TB) []golden {
 		{"snapshot-delta", "server", "a delta snapshot of tick 1001 against tick 1000; the bin holds the game's delta bytes", netcode.AppendSnapshot(nil, 1001, 1000, 300, []byte{0x01, 0x02})},
 		{"reply", "server", "request 7 succeeded with data 120", netcode.AppendReply(nil, 7, "", "", []byte{0x78})},
 		{"reply-error", "server", `request 8 failed: "unknown_request"`, netcode.AppendReply(nil, 8, netcode.ErrCodeUnknownRequest, `no request "dance"`, nil)},
+		{"history", "server", "the room's chat history after the welcome, oldest first: ann (player 12) said \"hi\" at 1700000000000 ms, a guest said \"gg\" a second later", netcode.AppendHistory(nil, []netcode.HistoryLine{
+			{Name: "ann", Text: "hi", At: 1_700_000_000_000, PlayerID: 12},
+			{Name: "player-4", Text: "gg", At: 1_700_000_001_000, PlayerID: 0},
+		})},
 	}
 }
 
@@ -202,6 +211,9 @@ func TestVectorsDecode(t *testing.T) {
 		"snapshot-delta": "snapshot tick=1001 base=1000 ack=300 payload=01 02",
 		"reply":          `reply id=7 code="" text="" payload=78`,
 		"reply-error":    `reply id=8 code="unknown_request" text="no request \"dance\"" payload=c0`,
+		"history":        `history [{ann hi 1700000000000 12} {player-4 gg 1700000001000 0}]`,
+		"hello-key":      `hello name="ann" key="k3y-0f-ann-1234567890"`,
+		"welcome":        `welcome player=3 playerId=12`,
 	} {
 		m := decode(t, frames[name])
 		var got string
@@ -222,6 +234,12 @@ func TestVectorsDecode(t *testing.T) {
 			got = fmt.Sprintf("snapshot tick=%d base=%d ack=%d payload=%s", m.Tick, m.Base, m.Ack, spacedHex(m.Payload))
 		case netcode.MsgReply:
 			got = fmt.Sprintf("reply id=%d code=%q text=%q payload=%s", m.ID, m.Code, m.Text, spacedHex(m.Payload))
+		case netcode.MsgHistory:
+			got = fmt.Sprintf("history %v", m.History)
+		case netcode.MsgHello:
+			got = fmt.Sprintf("hello name=%q key=%q", m.Hello.Name, m.Hello.Key)
+		case netcode.MsgWelcome:
+			got = fmt.Sprintf("welcome player=%d playerId=%d", m.Welcome.Player, m.Welcome.PlayerID)
 		}
 		if got != want {
 			t.Errorf("%s:\n got %s\nwant %s", name, got, want)

@@ -27,6 +27,7 @@ const (
 	MsgError    MsgType = 19 // [19, code, message, input seq or 0]       reliable
 	MsgSnapshot MsgType = 20 // [20, tick, base tick, acked input seq, payload bin] volatile
 	MsgReply    MsgType = 21 // [21, request id, code ("" = ok), message, data] reliable
+	MsgHistory  MsgType = 22 // [22, [[name, text, at ms, player id], ...]]  reliable
 )
 
 func (t MsgType) String() string {
@@ -55,6 +56,8 @@ func (t MsgType) String() string {
 		return "snapshot"
 	case MsgReply:
 		return "reply"
+	case MsgHistory:
+		return "history"
 	}
 	return "unknown"
 }
@@ -82,6 +85,11 @@ type Hello struct {
 	// View is a spectator's area of interest, [x, y, w, h] in the game's
 	// units, in rooms with area of interest; empty means the whole world.
 	View []int `msgpack:"view,omitempty"`
+	// Key is the player key, a secret the client keeps (CheckKey says
+	// what one may hold): a server with a store maps it to a stable
+	// player id, so that a returning player keeps its name and records.
+	// Without one the player is a guest. It is never logged.
+	Key string `msgpack:"key,omitempty"`
 }
 
 // Welcome answers a successful hello.
@@ -115,8 +123,11 @@ type Welcome struct {
 	// of the world: the player's surroundings, or the view a spectator
 	// asked for. A spectator without a view gets the whole world, and
 	// false.
-	AreaOfInterest bool     `msgpack:"areaOfInterest"`
-	Players        []Member `msgpack:"players"`
+	AreaOfInterest bool `msgpack:"areaOfInterest"`
+	// PlayerID is the stable player id the hello's key stands for, the
+	// same in every room and across restarts; 0 for a guest.
+	PlayerID int64    `msgpack:"playerId"`
+	Players  []Member `msgpack:"players"`
 	// Config is the game's settings, as the game's Config() encoded them.
 	Config msgpack.RawMessage `msgpack:"config"`
 }

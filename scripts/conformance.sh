@@ -26,7 +26,7 @@ go build -o "$tmp/tickroom" ./cmd/tickroom
 # run ARGS... starts a server with ARGS on a free port, runs every check
 # against it, and stops it.
 run() {
-	"$tmp/tickroom" serve --addr 127.0.0.1:0 --log-format text \
+	"$tmp/tickroom" serve --addr 127.0.0.1:0 --log-format text --data-dir "$tmp/data" \
 		--ping-interval 500ms --pong-timeout 3s "$@" 2>"$tmp/log" &
 	server=$!
 	local addr=

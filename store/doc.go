@@ -1,5 +1,6 @@
 // Package store keeps what a tickroom server remembers across restarts:
-// returning players, results and leaderboards, and chat history.
+// returning players, results and leaderboards, match summaries and chat
+// history.
 //
 // Store is the one interface its users program against; Open picks the
 // backend from the DSN:
@@ -16,26 +17,35 @@
 // one set per dialect (migrations/sqlite, migrations/postgres), applied
 // in one transaction under a migration lock and recorded in
 // schema_version. Opening a migrated database again changes nothing; a
-// database newer than the binary is refused.
+// database newer than the binary is refused (ErrSchemaTooNew); a
+// migration that fails leaves the schema as it was. Status and Migrate
+// are the same for operators (tickroom db status and db migrate). There
+// are no down migrations: a binary rolled back refuses the newer schema
+// rather than guess.
 //
 // A player is known by the SHA-256 of its client's player key (HashKey):
 // the key itself is never stored. Guests (player id 0) have no row: their
-// results are not stored, their chat lines are, under the name they used.
-// Text is refused (ErrInvalid), never altered, when it is not valid UTF-8,
-// holds control characters or is over its limit (MaxNameRunes,
-// MaxChatRunes, MaxLabelRunes); every query is parameterised.
+// results are not stored; their chat lines and their lines in a match
+// are, under the name they used. Text is refused (ErrInvalid), never
+// altered, when it is not valid UTF-8, holds control characters or is
+// over its limit (MaxNameRunes, MaxChatRunes, MaxLabelRunes); every query
+// is parameterised.
+//
+// Leaderboards: the all-time board and rank read a table of each
+// player's best (bests, kept by AddResults in the same transaction); a
+// period's board reads its results in score order and stops once it has
+// its players (topInPeriod). A player's rank over a period still ranks
+// every result of the period.
 //
 // Writer is the asynchronous, batched path that a room's tick uses: a
 // bounded queue whose hand-off never blocks (when full the item is
 // counted as lost), batches written from one goroutine, retries with
 // backoff while the database is down, and a flush on Close within a
-// context. Package storetest is the contract both backends pass, run
-// against a real PostgreSQL server that the tests start.
+// context. Its counts are kept by kind of item (result, chat, match);
+// NewCollector exports them to Prometheus with the store's health (a
+// cached Ping) and gives the same to the admin view. Package storetest is
+// the contract both backends pass, run against a real PostgreSQL server
+// that the tests start.
 //
-// Not done yet: nothing in the server uses this package. The lobby does
-// not open a store, look players up by key, hand results or chat to a
-// Writer, or serve leaderboards and chat history; there are no flags,
-// metrics or docs for it in the operating guide. Match summaries, data
-// retention (pruning old results and chat) and down migrations are not
-// written.
+// Not done: data retention (pruning old results, matches and chat).
 package store

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,24 +27,36 @@ const migrationLock = 0x7469636b726f6f6d
 // OpenPostgres connects to the database that dsn names (pgx's
 // "postgres://..." form, pool settings included) and migrates it.
 func OpenPostgres(ctx context.Context, dsn string) (*Postgres, error) {
+	return openPostgres(ctx, dsn, openOptions{migrate: true})
+}
+
+func openPostgres(ctx context.Context, dsn string, o openOptions) (*Postgres, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgx's parse errors quote the DSN, password included.
-		return nil, fmt.Errorf("store: postgres DSN %s: %w", redact(dsn), ErrInvalid)
+		return nil, fmt.Errorf("store: postgres DSN %s: %w", RedactDSN(dsn), ErrInvalid)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
 	}
 	s := &Postgres{pool: pool}
-	if err := s.migrate(ctx); err != nil {
+	// Connect first, so that an unreachable server is told as such and
+	// not as a failed migration.
+	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, err
+		return nil, fmt.Errorf("store: connect to postgres: %w", err)
+	}
+	if o.migrate {
+		if err := s.migrate(ctx, o); err != nil {
+			pool.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
 
-func (s *Postgres) migrate(ctx context.Context) error {
+func (s *Postgres) migrate(ctx context.Context, o openOptions) error {
 	ms, err := migrations("postgres")
 	if err != nil {
 		return err
@@ -60,7 +73,7 @@ func (s *Postgres) migrate(ctx context.Context) error {
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
 			return err
 		}
-		todo, err := pending(ms, current)
+		todo, err := pending(ms, current, o.target)
 		if err != nil {
 			return err
 		}
@@ -75,16 +88,33 @@ func (s *Postgres) migrate(ctx context.Context) error {
 				return fmt.Errorf("to %s: %w", m.name, err)
 			}
 		}
+		if o.applied != nil {
+			*o.applied = public(todo)
+		}
 		return nil
 	})
+	if errors.Is(err, ErrSchemaTooNew) {
+		return err
+	}
 	if err != nil {
-		return fmt.Errorf("store: migrate postgres: %w", err)
+		if o.applied != nil {
+			*o.applied = nil
+		}
+		return fmt.Errorf("store: migrate postgres (the schema is left as it was): %w", err)
 	}
 	return nil
 }
 
 // SchemaVersion returns the schema version of the database.
+// An empty database (no schema_version table) is at version 0.
 func (s *Postgres) SchemaVersion(ctx context.Context) (int, error) {
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('schema_version') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("store: schema version: %w", err)
+	}
+	if !exists {
+		return 0, nil
+	}
 	var v int
 	if err := s.pool.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: schema version: %w", err)
@@ -92,11 +122,24 @@ func (s *Postgres) SchemaVersion(ctx context.Context) (int, error) {
 	return v, nil
 }
 
-// pgErr maps a foreign key violation to ErrInvalid.
+// pgErr maps a foreign key violation to ErrInvalid, and the errors of a
+// server that cannot take writes now to ErrUnavailable: connection
+// exceptions (08), insufficient resources such as a full disk (53), a
+// server shutting down or starting (57P01..57P03), a read-only
+// transaction (25006, a standby) and a serialization failure or deadlock
+// (40001, 40P01). A connection that could not be made at all is caught by
+// the Writer's Ping.
 func pgErr(op string, err error) error {
 	var e *pgconn.PgError
-	if errors.As(err, &e) && e.Code == "23503" {
-		return fmt.Errorf("store: %s: unknown player: %w (%v)", op, ErrInvalid, err)
+	if errors.As(err, &e) {
+		switch {
+		case e.Code == "23503":
+			return fmt.Errorf("store: %s: unknown player: %w (%v)", op, ErrInvalid, err)
+		case strings.HasPrefix(e.Code, "08"), strings.HasPrefix(e.Code, "53"),
+			e.Code == "57P01", e.Code == "57P02", e.Code == "57P03",
+			e.Code == "25006", e.Code == "40001", e.Code == "40P01":
+			return fmt.Errorf("store: %s: %w", op, unavailable{err})
+		}
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
 }
@@ -140,7 +183,7 @@ func (s *Postgres) Rename(ctx context.Context, id int64, name string) error {
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE players SET name = $1 WHERE id = $2`, name, id)
 	if err != nil {
-		return fmt.Errorf("store: rename %d: %w", id, err)
+		return pgErr(fmt.Sprintf("rename %d", id), err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("store: rename %d: %w", id, ErrNotFound)
@@ -153,18 +196,51 @@ func (s *Postgres) AddResults(ctx context.Context, results []Result) error {
 	if err != nil || len(results) == 0 {
 		return err
 	}
-	// One COPY in one transaction: the fastest batch insert, all or none.
-	_, err = s.pool.CopyFrom(ctx, pgx.Identifier{"results"},
-		[]string{"game", "player_id", "room", "score", "kills", "cause", "life_ticks", "at"},
-		pgx.CopyFromSlice(len(results), func(i int) ([]any, error) {
-			r := &results[i]
-			return []any{r.Game, r.Player, r.Room, r.Score, r.Kills, r.Cause, r.LifeTicks, dbTime(r.At)}, nil
-		}))
+	// One statement: the results from arrays (one round trip, near
+	// COPY's speed), and from the rows it inserted, with their ids, the
+	// bests they change. All or none.
+	n := len(results)
+	games, rooms, causes := make([]string, n), make([]string, n), make([]string, n)
+	ids, scores, kills, ticks := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	ats := make([]time.Time, n)
+	for i, r := range results {
+		games[i], rooms[i], causes[i] = r.Game, r.Room, r.Cause
+		ids[i], scores[i], kills[i], ticks[i], ats[i] = r.Player, r.Score, r.Kills, r.LifeTicks, dbTime(r.At)
+	}
+	_, err = s.pool.Exec(ctx, pgAddResults, games, ids, rooms, scores, kills, causes, ticks, ats)
 	if err != nil {
 		return pgErr("add results", err)
 	}
 	return nil
 }
+
+// pgAddResults inserts a batch of results, given as arrays in the order
+// of the columns, and folds them into bests as sqliteKeepBests does.
+// WITH ORDINALITY keeps the batch's order, so ids follow it.
+const pgAddResults = `WITH ins AS (
+	INSERT INTO results (game, player_id, room, score, kills, cause, life_ticks, at)
+	SELECT game, player_id, room, score, kills, cause, life_ticks, at
+	FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[], $8::timestamptz[])
+		WITH ORDINALITY AS u (game, player_id, room, score, kills, cause, life_ticks, at, ord)
+	ORDER BY ord
+	RETURNING id, game, player_id, score, at)
+INSERT INTO bests AS b (game, player_id, score, at, result_id)
+	SELECT game, player_id, score, at, id FROM (
+		SELECT game, player_id, score, at, id,
+			ROW_NUMBER() OVER (PARTITION BY game, player_id ORDER BY score DESC, at ASC, id ASC) AS rn
+		FROM ins) r
+	WHERE rn = 1
+	ON CONFLICT (game, player_id) DO UPDATE SET score = excluded.score, at = excluded.at, result_id = excluded.result_id
+	WHERE excluded.score > b.score OR (excluded.score = b.score AND
+		(excluded.at < b.at OR (excluded.at = b.at AND excluded.result_id < b.result_id)))`
+
+const (
+	pgAllTime = `SELECT b.player_id, p.name, b.score, b.at FROM bests b JOIN players p ON p.id = b.player_id
+		WHERE b.game = $1 ORDER BY b.score DESC, b.at ASC, b.player_id ASC LIMIT $2`
+	pgAllTimeBest = `SELECT me.score, me.at, p.name, (SELECT COUNT(*) FROM bests b WHERE b.game = me.game AND
+			(b.score > me.score OR (b.score = me.score AND (b.at < me.at OR (b.at = me.at AND b.player_id < me.player_id))))) + 1
+		FROM bests me JOIN players p ON p.id = me.player_id WHERE me.game = $1 AND me.player_id = $2`
+)
 
 const pgBest = `WITH best AS (
 	SELECT player_id, score, at, ROW_NUMBER() OVER (PARTITION BY player_id ORDER BY score DESC, at ASC, id ASC) AS rn
@@ -181,9 +257,27 @@ func (s *Postgres) Leaderboard(ctx context.Context, game string, since time.Time
 	if err := checkLimit(limit); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, pgBest+`
+	// All time from the kept bests; a period from its results in board
+	// order, or ranked whole.
+	if since.IsZero() {
+		return s.board(ctx, pgAllTime, game, limit)
+	}
+	from := sinceTime(since)
+	return topInPeriod(limit, func(n int) ([]Entry, error) {
+		return s.board(ctx, `SELECT r.player_id, p.name, r.score, r.at FROM results r
+			JOIN players p ON p.id = r.player_id
+			WHERE r.game = $1 AND r.at >= $2 ORDER BY r.score DESC, r.at ASC, r.player_id ASC, r.id ASC LIMIT $3`, game, from, n)
+	}, func() ([]Entry, error) {
+		return s.board(ctx, pgBest+`
 		SELECT b.player_id, p.name, b.score, b.at FROM best b JOIN players p ON p.id = b.player_id
-		WHERE b.rn = 1 ORDER BY b.score DESC, b.at ASC, b.player_id ASC LIMIT $3`, game, sinceTime(since), limit)
+		WHERE b.rn = 1 ORDER BY b.score DESC, b.at ASC, b.player_id ASC LIMIT $3`, game, from, limit)
+	})
+}
+
+// board runs a query of (player, name, score, at) rows, ranked in their
+// order.
+func (s *Postgres) board(ctx context.Context, query string, args ...any) ([]Entry, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: leaderboard: %w", err)
 	}
@@ -205,11 +299,17 @@ func (s *Postgres) Leaderboard(ctx context.Context, game string, since time.Time
 
 func (s *Postgres) Best(ctx context.Context, game string, player int64, since time.Time) (Entry, error) {
 	e := Entry{Player: player}
-	err := s.pool.QueryRow(ctx, pgBest+`,
+	var row pgx.Row
+	if since.IsZero() {
+		row = s.pool.QueryRow(ctx, pgAllTimeBest, game, player)
+	} else {
+		row = s.pool.QueryRow(ctx, pgBest+`,
 		me AS (SELECT b.score, b.at, p.name FROM best b JOIN players p ON p.id = b.player_id WHERE b.rn = 1 AND b.player_id = $3)
 		SELECT me.score, me.at, me.name, (SELECT COUNT(*) FROM best b WHERE b.rn = 1 AND
 			(b.score > me.score OR (b.score = me.score AND (b.at < me.at OR (b.at = me.at AND b.player_id < $3))))) + 1
-		FROM me`, game, sinceTime(since), player).Scan(&e.Score, &e.At, &e.Name, &e.Rank)
+		FROM me`, game, sinceTime(since), player)
+	}
+	err := row.Scan(&e.Score, &e.At, &e.Name, &e.Rank)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Entry{}, fmt.Errorf("store: best of %d in %q: %w", player, game, ErrNotFound)
 	}
@@ -236,7 +336,7 @@ func (s *Postgres) AddChat(ctx context.Context, lines []ChatLine) error {
 			return []any{c.Room, id, c.Name, c.Text, dbTime(c.At)}, nil
 		}))
 	if err != nil {
-		return fmt.Errorf("store: add chat: %w", err)
+		return pgErr("add chat", err)
 	}
 	return nil
 }
@@ -280,4 +380,111 @@ func (s *Postgres) Ping(ctx context.Context) error {
 func (s *Postgres) Close() error {
 	s.pool.Close()
 	return nil
+}
+
+func (s *Postgres) AddMatches(ctx context.Context, matches []Match) error {
+	matches, err := checkMatches(matches)
+	if err != nil || len(matches) == 0 {
+		return err
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// The matches in one round trip, then all their lines in one COPY.
+		b := &pgx.Batch{}
+		for _, m := range matches {
+			b.Queue(`INSERT INTO matches (game, room, started, ended) VALUES ($1, $2, $3, $4) RETURNING id`,
+				m.Game, m.Room, dbTime(m.Started), dbTime(m.Ended))
+		}
+		br := tx.SendBatch(ctx, b)
+		ids := make([]int64, len(matches))
+		for i := range ids {
+			if err := br.QueryRow().Scan(&ids[i]); err != nil {
+				br.Close()
+				return err
+			}
+		}
+		if err := br.Close(); err != nil {
+			return err
+		}
+		var lines [][]any
+		for i, m := range matches {
+			for rank, p := range m.Players {
+				var id *int64
+				if p.Player != 0 {
+					id = &p.Player
+				}
+				lines = append(lines, []any{ids[i], rank + 1, id, p.Name, p.Score, p.Kills})
+			}
+		}
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"match_players"},
+			[]string{"match_id", "rank", "player_id", "name", "score", "kills"}, pgx.CopyFromRows(lines))
+		return err
+	})
+	if err != nil {
+		return pgErr("add matches", err)
+	}
+	return nil
+}
+
+func (s *Postgres) RecentMatches(ctx context.Context, game string, limit int) ([]Match, error) {
+	if err := checkLimit(limit); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT m.id, m.game, m.room, m.started, m.ended, mp.player_id, mp.name, mp.score, mp.kills
+		FROM (SELECT * FROM matches WHERE game = $1 ORDER BY ended DESC, id DESC LIMIT $2) m
+		JOIN match_players mp ON mp.match_id = m.id
+		ORDER BY m.ended DESC, m.id DESC, mp.rank ASC`, game, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent matches: %w", err)
+	}
+	defer rows.Close()
+	var out []Match
+	last := int64(-1)
+	for rows.Next() {
+		var id int64
+		var m Match
+		var p MatchPlayer
+		var pid *int64
+		if err := rows.Scan(&id, &m.Game, &m.Room, &m.Started, &m.Ended, &pid, &p.Name, &p.Score, &p.Kills); err != nil {
+			return nil, fmt.Errorf("store: recent matches: %w", err)
+		}
+		if id != last {
+			m.Started, m.Ended = m.Started.UTC(), m.Ended.UTC()
+			out = append(out, m)
+			last = id
+		}
+		if pid != nil {
+			p.Player = *pid
+		}
+		cur := &out[len(out)-1]
+		cur.Players = append(cur.Players, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: recent matches: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Postgres) PlayerResults(ctx context.Context, player int64, game string, limit int) ([]Result, error) {
+	if err := checkLimit(limit); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT game, player_id, room, score, kills, cause, life_ticks, at FROM results
+		WHERE player_id = $1 AND game = $2 ORDER BY at DESC, id DESC LIMIT $3`, player, game, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: results of %d: %w", player, err)
+	}
+	defer rows.Close()
+	var out []Result
+	for rows.Next() {
+		var r Result
+		if err := rows.Scan(&r.Game, &r.Player, &r.Room, &r.Score, &r.Kills, &r.Cause, &r.LifeTicks, &r.At); err != nil {
+			return nil, fmt.Errorf("store: results of %d: %w", player, err)
+		}
+		r.At = r.At.UTC()
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: results of %d: %w", player, err)
+	}
+	return out, nil
 }

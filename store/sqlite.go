@@ -28,29 +28,49 @@ var _ Store = (*SQLite)(nil)
 // names: a path, "file:path" or "sqlite://path", optionally followed by
 // "?busy_timeout=ms", and migrates it.
 func OpenSQLite(ctx context.Context, dsn string) (*SQLite, error) {
+	return openSQLite(ctx, dsn, openOptions{migrate: true})
+}
+
+// sqlitePath splits a SQLite DSN into the file's path and the busy
+// timeout in milliseconds.
+func sqlitePath(dsn string) (path string, busy int, err error) {
 	p := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
-	busy := 5000
+	busy = 5000
 	if i := strings.IndexByte(p, '?'); i >= 0 {
 		q, err := url.ParseQuery(p[i+1:])
 		if err != nil {
-			return nil, fmt.Errorf("store: sqlite DSN: %v: %w", err, ErrInvalid)
+			return "", 0, fmt.Errorf("store: sqlite DSN: %v: %w", err, ErrInvalid)
 		}
 		p = p[:i]
 		for k, v := range q {
 			if k != "busy_timeout" || len(v) != 1 {
-				return nil, fmt.Errorf("store: sqlite DSN: unknown parameter %q: %w", k, ErrInvalid)
+				return "", 0, fmt.Errorf("store: sqlite DSN: unknown parameter %q: %w", k, ErrInvalid)
 			}
 			if busy, err = strconv.Atoi(v[0]); err != nil || busy < 0 {
-				return nil, fmt.Errorf("store: sqlite DSN: busy_timeout %q: %w", v[0], ErrInvalid)
+				return "", 0, fmt.Errorf("store: sqlite DSN: busy_timeout %q: %w", v[0], ErrInvalid)
 			}
 		}
 	}
 	if p == "" {
-		return nil, fmt.Errorf("store: sqlite DSN without a path: %w", ErrInvalid)
+		return "", 0, fmt.Errorf("store: sqlite DSN without a path: %w", ErrInvalid)
 	}
+	return p, busy, nil
+}
+
+func openSQLite(ctx context.Context, dsn string, o openOptions) (*SQLite, error) {
+	p, busy, err := sqlitePath(dsn)
+	if err != nil {
+		return nil, err
+	}
+	// SQLite's default page cache (2 MB) is far smaller than a database
+	// of a million results: without more, each insert into the indexes
+	// reads pages with a system call, and writes slow down as the file
+	// grows. Pages are read through a memory map too; sorts (the
+	// leaderboards' windows) stay in memory.
 	common := "?_pragma=" + url.QueryEscape(fmt.Sprintf("busy_timeout(%d)", busy)) +
-		"&_pragma=foreign_keys(1)"
-	w, err := sql.Open("sqlite", p+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+		"&_pragma=foreign_keys(1)&_pragma=" + url.QueryEscape("mmap_size(268435456)") + "&_pragma=" + url.QueryEscape("temp_store(MEMORY)")
+	w, err := sql.Open("sqlite", p+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate&_pragma="+
+		url.QueryEscape("cache_size(-65536)"))
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -59,11 +79,19 @@ func OpenSQLite(ctx context.Context, dsn string) (*SQLite, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	s := &SQLite{w: w}
-	if err := s.migrate(ctx); err != nil {
+	// Open the file first, so that a missing directory or a file that is
+	// not a database is told as such and not as a failed migration.
+	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, err
+		return nil, fmt.Errorf("store: open sqlite %s: %w", p, err)
 	}
-	r, err := sql.Open("sqlite", p+common+"&_pragma=query_only(1)")
+	if o.migrate {
+		if err := s.migrate(ctx, o); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	r, err := sql.Open("sqlite", p+common+"&_pragma=query_only(1)&_pragma="+url.QueryEscape("cache_size(-16384)"))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
@@ -74,7 +102,20 @@ func OpenSQLite(ctx context.Context, dsn string) (*SQLite, error) {
 	return s, nil
 }
 
-func (s *SQLite) migrate(ctx context.Context) error {
+func (s *SQLite) migrate(ctx context.Context, o openOptions) error {
+	if err := s.migrateTx(ctx, o); err != nil {
+		if errors.Is(err, ErrSchemaTooNew) {
+			return err
+		}
+		if o.applied != nil {
+			*o.applied = nil
+		}
+		return fmt.Errorf("store: migrate sqlite (the schema is left as it was): %w", err)
+	}
+	return nil
+}
+
+func (s *SQLite) migrateTx(ctx context.Context, o openOptions) error {
 	ms, err := migrations("sqlite")
 	if err != nil {
 		return err
@@ -82,38 +123,49 @@ func (s *SQLite) migrate(ctx context.Context) error {
 	// The write lock (BEGIN IMMEDIATE) is the migration lock.
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: migrate sqlite: %w", err)
+		return err
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("store: migrate sqlite: %w", err)
+		return err
 	}
 	var current int
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
-		return fmt.Errorf("store: migrate sqlite: %w", err)
+		return err
 	}
-	todo, err := pending(ms, current)
+	todo, err := pending(ms, current, o.target)
 	if err != nil {
 		return err
 	}
 	for _, m := range todo {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("store: migrate sqlite to %s: %w", m.name, err)
+			return fmt.Errorf("to %s: %w", m.name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied) VALUES (?, ?, ?)`,
 			m.version, m.name, time.Now().UnixMicro()); err != nil {
-			return fmt.Errorf("store: migrate sqlite to %s: %w", m.name, err)
+			return fmt.Errorf("to %s: %w", m.name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: migrate sqlite: %w", err)
+		return err
+	}
+	if o.applied != nil {
+		*o.applied = public(todo)
 	}
 	return nil
 }
 
 // SchemaVersion returns the schema version of the database.
+// An empty database (no schema_version table) is at version 0.
 func (s *SQLite) SchemaVersion(ctx context.Context) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: schema version: %w", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
 	var v int
 	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: schema version: %w", err)
@@ -124,11 +176,21 @@ func (s *SQLite) SchemaVersion(ctx context.Context) (int, error) {
 func micro(t time.Time) int64     { return dbTime(t).UnixMicro() }
 func fromMicro(m int64) time.Time { return time.UnixMicro(m).UTC() }
 
-// sqliteErr maps a foreign key violation to ErrInvalid.
+// sqliteErr maps a foreign key violation to ErrInvalid, and the errors of
+// a database that cannot take writes now (full, read-only, I/O error,
+// locked) to ErrUnavailable.
 func sqliteErr(op string, err error) error {
 	var e *sqlite.Error
-	if errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
-		return fmt.Errorf("store: %s: unknown player: %w (%v)", op, ErrInvalid, err)
+	if errors.As(err, &e) {
+		switch e.Code() & 0xff {
+		case sqlite3.SQLITE_CONSTRAINT:
+			if e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
+				return fmt.Errorf("store: %s: unknown player: %w (%v)", op, ErrInvalid, err)
+			}
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN,
+			sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_PERM:
+			return fmt.Errorf("store: %s: %w", op, unavailable{err})
+		}
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
 }
@@ -174,7 +236,7 @@ func (s *SQLite) Rename(ctx context.Context, id int64, name string) error {
 	}
 	res, err := s.w.ExecContext(ctx, `UPDATE players SET name = ? WHERE id = ?`, name, id)
 	if err != nil {
-		return fmt.Errorf("store: rename %d: %w", id, err)
+		return sqliteErr(fmt.Sprintf("rename %d", id), err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return fmt.Errorf("store: rename %d: %w", id, ErrNotFound)
@@ -189,13 +251,17 @@ func (s *SQLite) AddResults(ctx context.Context, results []Result) error {
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: add results: %w", err)
+		return sqliteErr("add results", err)
 	}
 	defer tx.Rollback()
+	var last int64 // the newest result before these: the batch is after it
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM results`).Scan(&last); err != nil {
+		return sqliteErr("add results", err)
+	}
 	st, err := tx.PrepareContext(ctx, `INSERT INTO results (game, player_id, room, score, kills, cause, life_ticks, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return fmt.Errorf("store: add results: %w", err)
+		return sqliteErr("add results", err)
 	}
 	defer st.Close()
 	for _, r := range results {
@@ -203,11 +269,39 @@ func (s *SQLite) AddResults(ctx context.Context, results []Result) error {
 			return sqliteErr("add results", err)
 		}
 	}
+	if _, err := tx.ExecContext(ctx, sqliteKeepBests, last); err != nil {
+		return sqliteErr("add results", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return sqliteErr("add results", err)
 	}
 	return nil
 }
+
+// sqliteKeepBests folds the results after id ? into bests: a player's
+// best of the batch replaces the kept one when it ranks ahead of it (a
+// higher score, or the same made earlier). NOT INDEXED keeps the planner
+// to the rowid range (the batch): an index that sorts by player, which
+// it would pick for the window, scans the whole table per batch.
+const sqliteKeepBests = `INSERT INTO bests (game, player_id, score, at, result_id)
+	SELECT game, player_id, score, at, id FROM (
+		SELECT game, player_id, score, at, id,
+			ROW_NUMBER() OVER (PARTITION BY game, player_id ORDER BY score DESC, at ASC, id ASC) AS rn
+		FROM results NOT INDEXED WHERE id > ?)
+	WHERE rn = 1
+	ON CONFLICT (game, player_id) DO UPDATE SET score = excluded.score, at = excluded.at, result_id = excluded.result_id
+	WHERE excluded.score > bests.score OR (excluded.score = bests.score AND
+		(excluded.at < bests.at OR (excluded.at = bests.at AND excluded.result_id < bests.result_id)))`
+
+// sqliteAllTime is the all-time board and sqliteAllTimeBest a player's
+// entry on it, from bests.
+const (
+	sqliteAllTime = `SELECT b.player_id, p.name, b.score, b.at FROM bests b JOIN players p ON p.id = b.player_id
+		WHERE b.game = ? ORDER BY b.score DESC, b.at ASC, b.player_id ASC LIMIT ?`
+	sqliteAllTimeBest = `SELECT me.score, me.at, p.name, (SELECT COUNT(*) FROM bests b WHERE b.game = me.game AND
+			(b.score > me.score OR (b.score = me.score AND (b.at < me.at OR (b.at = me.at AND b.player_id < me.player_id))))) + 1
+		FROM bests me JOIN players p ON p.id = me.player_id WHERE me.game = ? AND me.player_id = ?`
+)
 
 // bestSQL selects each player's best result in a game since a time, in
 // board order; shared by Leaderboard and Best.
@@ -226,9 +320,27 @@ func (s *SQLite) Leaderboard(ctx context.Context, game string, since time.Time, 
 	if err := checkLimit(limit); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, sqliteBest+`
+	// All time from the kept bests; a period from its results in board
+	// order, or ranked whole.
+	if since.IsZero() {
+		return s.board(ctx, sqliteAllTime, game, limit)
+	}
+	from := sinceMicro(since)
+	return topInPeriod(limit, func(n int) ([]Entry, error) {
+		return s.board(ctx, `SELECT r.player_id, p.name, r.score, r.at FROM results r INDEXED BY results_game_score
+			JOIN players p ON p.id = r.player_id
+			WHERE r.game = ? AND r.at >= ? ORDER BY r.score DESC, r.at ASC, r.player_id ASC, r.id ASC LIMIT ?`, game, from, n)
+	}, func() ([]Entry, error) {
+		return s.board(ctx, sqliteBest+`
 		SELECT b.player_id, p.name, b.score, b.at FROM best b JOIN players p ON p.id = b.player_id
-		WHERE b.rn = 1 ORDER BY b.score DESC, b.at ASC, b.player_id ASC LIMIT ?`, game, sinceMicro(since), limit)
+		WHERE b.rn = 1 ORDER BY b.score DESC, b.at ASC, b.player_id ASC LIMIT ?`, game, from, limit)
+	})
+}
+
+// board runs a query of (player, name, score, at) rows, ranked in their
+// order.
+func (s *SQLite) board(ctx context.Context, query string, args ...any) ([]Entry, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: leaderboard: %w", err)
 	}
@@ -252,11 +364,17 @@ func (s *SQLite) Leaderboard(ctx context.Context, game string, since time.Time, 
 func (s *SQLite) Best(ctx context.Context, game string, player int64, since time.Time) (Entry, error) {
 	e := Entry{Player: player}
 	var at int64
-	err := s.r.QueryRowContext(ctx, sqliteBest+`,
+	var row *sql.Row
+	if since.IsZero() {
+		row = s.r.QueryRowContext(ctx, sqliteAllTimeBest, game, player)
+	} else {
+		row = s.r.QueryRowContext(ctx, sqliteBest+`,
 		me AS (SELECT b.score, b.at, p.name FROM best b JOIN players p ON p.id = b.player_id WHERE b.rn = 1 AND b.player_id = ?)
 		SELECT me.score, me.at, me.name, (SELECT COUNT(*) FROM best b WHERE b.rn = 1 AND
 			(b.score > me.score OR (b.score = me.score AND (b.at < me.at OR (b.at = me.at AND b.player_id < ?))))) + 1
-		FROM me`, game, sinceMicro(since), player, player).Scan(&e.Score, &at, &e.Name, &e.Rank)
+		FROM me`, game, sinceMicro(since), player, player)
+	}
+	err := row.Scan(&e.Score, &at, &e.Name, &e.Rank)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Entry{}, fmt.Errorf("store: best of %d in %q: %w", player, game, ErrNotFound)
 	}
@@ -275,21 +393,21 @@ func (s *SQLite) AddChat(ctx context.Context, lines []ChatLine) error {
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: add chat: %w", err)
+		return sqliteErr("add chat", err)
 	}
 	defer tx.Rollback()
 	st, err := tx.PrepareContext(ctx, `INSERT INTO chat (room, player_id, name, text, at) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
-		return fmt.Errorf("store: add chat: %w", err)
+		return sqliteErr("add chat", err)
 	}
 	defer st.Close()
 	for _, c := range lines {
 		if _, err := st.ExecContext(ctx, c.Room, nullID(c.Player), c.Name, c.Text, micro(c.At)); err != nil {
-			return fmt.Errorf("store: add chat: %w", err)
+			return sqliteErr("add chat", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: add chat: %w", err)
+		return sqliteErr("add chat", err)
 	}
 	return nil
 }
@@ -347,4 +465,105 @@ func (s *SQLite) Close() error {
 		return fmt.Errorf("store: close: %w", err)
 	}
 	return nil
+}
+
+func (s *SQLite) AddMatches(ctx context.Context, matches []Match) error {
+	matches, err := checkMatches(matches)
+	if err != nil || len(matches) == 0 {
+		return err
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return sqliteErr("add matches", err)
+	}
+	defer tx.Rollback()
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO matches (game, room, started, ended) VALUES (?, ?, ?, ?) RETURNING id`)
+	if err != nil {
+		return sqliteErr("add matches", err)
+	}
+	defer ins.Close()
+	line, err := tx.PrepareContext(ctx, `INSERT INTO match_players (match_id, rank, player_id, name, score, kills)
+		VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return sqliteErr("add matches", err)
+	}
+	defer line.Close()
+	for _, m := range matches {
+		var id int64
+		if err := ins.QueryRowContext(ctx, m.Game, m.Room, micro(m.Started), micro(m.Ended)).Scan(&id); err != nil {
+			return sqliteErr("add matches", err)
+		}
+		for i, p := range m.Players {
+			if _, err := line.ExecContext(ctx, id, i+1, nullID(p.Player), p.Name, p.Score, p.Kills); err != nil {
+				return sqliteErr("add matches", err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return sqliteErr("add matches", err)
+	}
+	return nil
+}
+
+func (s *SQLite) RecentMatches(ctx context.Context, game string, limit int) ([]Match, error) {
+	if err := checkLimit(limit); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT m.id, m.game, m.room, m.started, m.ended, mp.player_id, mp.name, mp.score, mp.kills
+		FROM (SELECT * FROM matches WHERE game = ? ORDER BY ended DESC, id DESC LIMIT ?) m
+		JOIN match_players mp ON mp.match_id = m.id
+		ORDER BY m.ended DESC, m.id DESC, mp.rank ASC`, game, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent matches: %w", err)
+	}
+	defer rows.Close()
+	var out []Match
+	last := int64(-1)
+	for rows.Next() {
+		var id, started, ended int64
+		var m Match
+		var p MatchPlayer
+		var pid sql.NullInt64
+		if err := rows.Scan(&id, &m.Game, &m.Room, &started, &ended, &pid, &p.Name, &p.Score, &p.Kills); err != nil {
+			return nil, fmt.Errorf("store: recent matches: %w", err)
+		}
+		if id != last {
+			m.Started, m.Ended = fromMicro(started), fromMicro(ended)
+			out = append(out, m)
+			last = id
+		}
+		p.Player = pid.Int64
+		cur := &out[len(out)-1]
+		cur.Players = append(cur.Players, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: recent matches: %w", err)
+	}
+	return out, nil
+}
+
+func (s *SQLite) PlayerResults(ctx context.Context, player int64, game string, limit int) ([]Result, error) {
+	if err := checkLimit(limit); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT game, player_id, room, score, kills, cause, life_ticks, at FROM results
+		WHERE player_id = ? AND game = ? ORDER BY at DESC, id DESC LIMIT ?`, player, game, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: results of %d: %w", player, err)
+	}
+	defer rows.Close()
+	var out []Result
+	for rows.Next() {
+		var r Result
+		var at int64
+		if err := rows.Scan(&r.Game, &r.Player, &r.Room, &r.Score, &r.Kills, &r.Cause, &r.LifeTicks, &at); err != nil {
+			return nil, fmt.Errorf("store: results of %d: %w", player, err)
+		}
+		r.At = fromMicro(at)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: results of %d: %w", player, err)
+	}
+	return out, nil
 }

@@ -20,6 +20,10 @@ type Store interface {
 	// and the name it has; name is used only on creation. keyHash must be
 	// 32 bytes; the key itself is never given to or kept by the store.
 	PlayerByKey(ctx context.Context, keyHash []byte, name string) (Player, error)
+	// FindPlayerByKey returns the player whose key hashes to keyHash, or
+	// an error wrapping ErrNotFound. It creates nothing and leaves
+	// LastSeen as it is.
+	FindPlayerByKey(ctx context.Context, keyHash []byte) (Player, error)
 	// Player returns the player with id, or an error wrapping ErrNotFound.
 	Player(ctx context.Context, id int64) (Player, error)
 	// Rename changes a player's name (ErrNotFound for an unknown id).
@@ -43,6 +47,18 @@ type Store interface {
 	AddChat(ctx context.Context, lines []ChatLine) error
 	// RecentChat returns room's last n lines, oldest first.
 	RecentChat(ctx context.Context, room string, n int) ([]ChatLine, error)
+
+	// AddMatches stores match summaries in one transaction: all or none.
+	// Guests' lines are kept with their names; a line of an unknown
+	// player id is refused with ErrInvalid; a match without players is
+	// skipped.
+	AddMatches(ctx context.Context, matches []Match) error
+	// RecentMatches returns game's last limit matches, newest (by end)
+	// first, each with its players in rank order.
+	RecentMatches(ctx context.Context, game string, limit int) ([]Match, error)
+	// PlayerResults returns player's last limit results in game, newest
+	// first (none for an unknown player or a guest).
+	PlayerResults(ctx context.Context, player int64, game string, limit int) ([]Result, error)
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -79,6 +95,23 @@ type Entry struct {
 	At     time.Time // when the best score was made
 }
 
+// Match is how a room's match ended: one line per player who played.
+type Match struct {
+	Game    string
+	Room    string
+	Started time.Time
+	Ended   time.Time
+	Players []MatchPlayer // in rank order
+}
+
+// MatchPlayer is one player's line in a Match.
+type MatchPlayer struct {
+	Player int64 // 0 for a guest (kept in the match with its name)
+	Name   string
+	Score  int64
+	Kills  int64
+}
+
 // ChatLine is one chat message in a room.
 type ChatLine struct {
 	Room   string
@@ -97,8 +130,12 @@ const (
 	MaxChatRunes  = 200 // as lobby.MaxChatRunes
 	MaxLabelRunes = 64  // game, room and cause
 	KeyHashSize   = sha256.Size
-	// MaxLimit bounds Leaderboard's limit and RecentChat's n.
+	// MaxLimit bounds the limit of every read (Leaderboard,
+	// RecentChat, RecentMatches, PlayerResults).
 	MaxLimit = 1000
+	// MaxMatchPlayers bounds the lines of one Match: far more than a
+	// room holds, so only a broken caller meets it.
+	MaxMatchPlayers = 1024
 )
 
 var (
@@ -109,7 +146,20 @@ var (
 	ErrInvalid = errors.New("store: invalid argument")
 	// ErrClosed is returned by a closed Writer.
 	ErrClosed = errors.New("store: closed")
+	// ErrUnavailable is wrapped by the errors of a database that cannot
+	// take writes for now, though it may answer a Ping: a full disk, a
+	// read-only file or server, an I/O error, a lock held past the busy
+	// timeout. A Writer keeps the batch and retries it for as long as
+	// that lasts, rather than count it as refused.
+	ErrUnavailable = errors.New("store: database unavailable")
 )
+
+// unavailable marks a backend's error as ErrUnavailable without changing
+// its text.
+type unavailable struct{ err error }
+
+func (u unavailable) Error() string   { return u.err.Error() }
+func (u unavailable) Unwrap() []error { return []error{ErrUnavailable, u.err} }
 
 // HashKey returns the SHA-256 of a client's player key: what PlayerByKey
 // takes. The key itself is a secret that is never stored.
@@ -124,26 +174,60 @@ func HashKey(key []byte) []byte {
 // SQLite (WAL, one writer connection). A SQLite DSN may end in
 // "?busy_timeout=ms" (default 5000).
 func Open(ctx context.Context, dsn string) (Store, error) {
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return OpenPostgres(ctx, dsn)
-	case dsn == "":
-		return nil, fmt.Errorf("store: empty DSN: %w", ErrInvalid)
-	case strings.Contains(dsn, "://") && !strings.HasPrefix(dsn, "sqlite://"):
-		return nil, fmt.Errorf("store: unknown DSN scheme in %q: %w", redact(dsn), ErrInvalid)
-	default:
-		return OpenSQLite(ctx, dsn)
-	}
+	return open(ctx, dsn, openOptions{migrate: true})
 }
 
-// redact hides a DSN's password in errors.
-func redact(dsn string) string {
-	i := strings.Index(dsn, "://")
-	at := strings.LastIndex(dsn, "@")
-	if i < 0 || at < i {
-		return dsn
+func open(ctx context.Context, dsn string, o openOptions) (Store, error) {
+	backend, err := backendOf(dsn)
+	if err != nil {
+		return nil, err
 	}
-	return dsn[:i+3] + "...@" + dsn[at+1:]
+	if backend == "postgres" {
+		return openPostgres(ctx, dsn, o)
+	}
+	return openSQLite(ctx, dsn, o)
+}
+
+func backendOf(dsn string) (string, error) {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return "postgres", nil
+	case dsn == "":
+		return "", fmt.Errorf("store: empty DSN: %w", ErrInvalid)
+	case strings.Contains(dsn, "://") && !strings.HasPrefix(dsn, "sqlite://"):
+		return "", fmt.Errorf("store: unknown DSN scheme in %q: %w", RedactDSN(dsn), ErrInvalid)
+	}
+	return "sqlite", nil
+}
+
+// RedactDSN returns dsn with its password hidden, for logs and errors:
+// the user information of a URL ("postgres://...@host/db") and a
+// password parameter ("?password=..."). A SQLite path has no secret and
+// comes back as it is.
+func RedactDSN(dsn string) string {
+	out := dsn
+	if i := strings.Index(out, "://"); i >= 0 {
+		// The last @ before the query: a password may hold / or @
+		// unescaped, and hiding too much is the safe side.
+		rest := out[i+3:]
+		end := strings.IndexByte(rest, '?')
+		if end < 0 {
+			end = len(rest)
+		}
+		if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+			out = out[:i+3] + "...@" + rest[at+1:]
+		}
+	}
+	if q := strings.IndexByte(out, '?'); q >= 0 {
+		params := strings.Split(out[q+1:], "&")
+		for j, p := range params {
+			if k, _, ok := strings.Cut(p, "="); ok && strings.EqualFold(k, "password") {
+				params[j] = k + "=..."
+			}
+		}
+		out = out[:q+1] + strings.Join(params, "&")
+	}
+	return out
 }
 
 // dbTime is the precision both backends keep.
@@ -241,6 +325,57 @@ func checkResults(results []Result) ([]Result, error) {
 	return out, nil
 }
 
+func checkMatch(m *Match) error {
+	if err := checkText("game", m.Game, MaxLabelRunes, false); err != nil {
+		return err
+	}
+	if err := checkText("room", m.Room, MaxLabelRunes, true); err != nil {
+		return err
+	}
+	switch {
+	case m.Started.IsZero() || m.Ended.IsZero():
+		return fmt.Errorf("store: match without a start or an end: %w", ErrInvalid)
+	case m.Ended.Before(m.Started):
+		return fmt.Errorf("store: match ended before it started: %w", ErrInvalid)
+	case len(m.Players) > MaxMatchPlayers:
+		return fmt.Errorf("store: match of %d players, over %d: %w", len(m.Players), MaxMatchPlayers, ErrInvalid)
+	}
+	for i := range m.Players {
+		p := &m.Players[i]
+		if err := checkName(p.Name); err != nil {
+			return fmt.Errorf("player %d: %w", i, err)
+		}
+		if p.Player < 0 {
+			return fmt.Errorf("store: player id %d: %w", p.Player, ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// checkMatches validates all and returns the matches that are stored:
+// those with players (an empty match says nothing worth keeping).
+func checkMatches(matches []Match) ([]Match, error) {
+	n := 0
+	for i := range matches {
+		if err := checkMatch(&matches[i]); err != nil {
+			return nil, fmt.Errorf("match %d: %w", i, err)
+		}
+		if len(matches[i].Players) > 0 {
+			n++
+		}
+	}
+	if n == len(matches) {
+		return matches, nil
+	}
+	out := make([]Match, 0, n)
+	for _, m := range matches {
+		if len(m.Players) > 0 {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
 func checkChats(lines []ChatLine) error {
 	for i := range lines {
 		if err := checkChat(&lines[i]); err != nil {
@@ -248,4 +383,41 @@ func checkChats(lines []ChatLine) error {
 		}
 	}
 	return nil
+}
+
+// periodScanMax bounds the results a period's board reads in board order
+// before it ranks all of the period's results instead (see topInPeriod).
+const periodScanMax = 1 << 15
+
+// topInPeriod builds a period's board from its results read in board
+// order (score DESC, at, player, id): each player's first row is their
+// best, and the order of first rows is the board's. Reading stops at limit players,
+// which takes a few rows more than limit when the best scores are spread
+// over many players; scan(n) reads the first n rows, 8 per entry at first
+// and four times more while that was not enough. A period whose top rows
+// are a few players' (one player with thousands of high scores) is ranked
+// by rank(), which reads every result of the period, past periodScanMax.
+func topInPeriod(limit int, scan func(n int) ([]Entry, error), rank func() ([]Entry, error)) ([]Entry, error) {
+	for n := 8 * limit; n <= periodScanMax; n *= 4 {
+		rows, err := scan(n)
+		if err != nil {
+			return nil, err
+		}
+		seen := make(map[int64]bool, limit)
+		out := make([]Entry, 0, limit)
+		for _, e := range rows {
+			if seen[e.Player] {
+				continue
+			}
+			seen[e.Player] = true
+			e.Rank = len(out) + 1
+			if out = append(out, e); len(out) == limit {
+				return out, nil
+			}
+		}
+		if len(rows) < n {
+			return out, nil // every result of the period read
+		}
+	}
+	return rank()
 }

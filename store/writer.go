@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // WriterConfig tunes a Writer; zero fields take the defaults.
@@ -25,26 +27,64 @@ type WriterConfig struct {
 	OnError func(error)
 }
 
-// WriterStats counts a Writer's items since it started.
+// WriterStats counts a Writer's items since it started: totals, and the
+// same by kind of item.
 type WriterStats struct {
-	Queued  int64 // handed off and waiting
-	Written int64 // stored
-	Lost    int64 // refused at hand-off (queue full, Writer closed) or unwritten when Close gave up
-	Failed  int64 // refused by the database (ErrInvalid or a poison batch)
-	Retries int64 // failed write attempts that were retried
+	Queued  int64 `json:"queued"`  // handed off and waiting
+	Written int64 `json:"written"` // stored
+	Lost    int64 `json:"lost"`    // refused at hand-off (queue full, Writer closed) or unwritten when Close gave up
+	Failed  int64 `json:"failed"`  // refused by the database (ErrInvalid or a poison batch)
+	Retries int64 `json:"retries"` // failed write attempts that were retried
+
+	Result KindStats `json:"result"`
+	Chat   KindStats `json:"chat"`
+	Match  KindStats `json:"match"`
 }
 
-// Writer hands results and chat to a Store from a single goroutine, so
+// KindStats counts one kind of item (results, chat lines or matches) as
+// WriterStats does; a retry counts once per batch of the kind.
+type KindStats struct {
+	Queued  int64 `json:"queued"`
+	Written int64 `json:"written"`
+	Lost    int64 `json:"lost"`
+	Failed  int64 `json:"failed"`
+	Retries int64 `json:"retries"`
+}
+
+// Kinds are the names of the kinds of item, as the metrics label them.
+const (
+	KindResult = "result"
+	KindChat   = "chat"
+	KindMatch  = "match"
+)
+
+// ByKind returns the counts of kind (KindResult, KindChat or KindMatch;
+// zero for anything else).
+func (s WriterStats) ByKind(kind string) KindStats {
+	switch kind {
+	case KindResult:
+		return s.Result
+	case KindChat:
+		return s.Chat
+	case KindMatch:
+		return s.Match
+	}
+	return KindStats{}
+}
+
+// Writer hands results, chat and matches to a Store from a single goroutine, so
 // that the caller (a room's tick) never waits on the database.
 //
 // The queue is bounded. When it is full the item is counted as lost and
 // the hand-off returns false at once: the Writer never blocks its caller.
-// Items are written in batches of what is waiting (up to Batch), results
-// and chat in one AddResults and one AddChat. A failed write is retried
+// Items are written in batches of what is waiting (up to Batch): the
+// batch's results in one AddResults, its chat in one AddChat and its
+// matches in one AddMatches. A failed write is retried
 // with exponential backoff for as long as the database is down, so
 // nothing that a hand-off accepted is lost to an outage shorter than the
-// queue takes to fill; a batch that the database refuses while up is
-// dropped (Failed). Writes are at least once: a commit whose answer is
+// queue takes to fill. A write that fails with ErrUnavailable (a full or
+// read-only disk) counts as an outage however Ping answers; a batch that
+// the database refuses while up is dropped (Failed). Writes are at least once: a commit whose answer is
 // lost is written again.
 type Writer struct {
 	s   Store
@@ -58,13 +98,47 @@ type Writer struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
+	n [nkinds]counts
+	// latency is each kind's batch write time, failed attempts included,
+	// exported by NewCollector.
+	latency [nkinds]prometheus.Observer
+	hist    *prometheus.HistogramVec
+
+	errMu   sync.Mutex
+	lastErr error
+	errAt   time.Time
+	okAt    time.Time // of the last write that succeeded
+}
+
+// kind indexes Writer.n.
+type kind uint8
+
+const (
+	result kind = iota
+	chatLine
+	match
+	nkinds
+)
+
+func (k kind) String() string {
+	switch k {
+	case result:
+		return KindResult
+	case chatLine:
+		return KindChat
+	}
+	return KindMatch
+}
+
+type counts struct {
 	queued, written, lost, failed, retries atomic.Int64
 }
 
 type item struct {
-	chat bool
+	kind kind
 	r    Result
 	c    ChatLine
+	m    Match
 }
 
 // NewWriter starts a Writer that writes to s. Close it to stop its
@@ -87,6 +161,14 @@ func NewWriter(s Store, cfg WriterConfig) *Writer {
 	defd(&cfg.MinBackoff, 50*time.Millisecond)
 	defd(&cfg.MaxBackoff, 5*time.Second)
 	w := &Writer{s: s, cfg: cfg, ch: make(chan item, cfg.Queue), done: make(chan struct{})}
+	w.hist = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "tickroom_store_batch_seconds",
+		Help:    "Time of one batch write to the store by kind of item, failed attempts included.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"kind"})
+	for k := range nkinds {
+		w.latency[k] = w.hist.WithLabelValues(k.String())
+	}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	go w.run()
 	return w
@@ -94,35 +176,77 @@ func NewWriter(s Store, cfg WriterConfig) *Writer {
 
 // Result hands r to the Writer. It never blocks: false means r was not
 // accepted (queue full or Writer closed) and was counted as lost.
-func (w *Writer) Result(r Result) bool { return w.put(item{r: r}) }
+func (w *Writer) Result(r Result) bool { return w.put(item{kind: result, r: r}) }
 
 // Chat hands c to the Writer, as Result does.
-func (w *Writer) Chat(c ChatLine) bool { return w.put(item{chat: true, c: c}) }
+func (w *Writer) Chat(c ChatLine) bool { return w.put(item{kind: chatLine, c: c}) }
+
+// Match hands m to the Writer, as Result does. The Writer keeps m's
+// Players slice: the caller must not change it afterwards.
+func (w *Writer) Match(m Match) bool { return w.put(item{kind: match, m: m}) }
 
 func (w *Writer) put(it item) bool {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
+	c := &w.n[it.kind]
 	if w.closed {
-		w.lost.Add(1)
+		c.lost.Add(1)
 		return false
 	}
 	select {
 	case w.ch <- it:
-		w.queued.Add(1)
+		c.queued.Add(1)
 		return true
 	default:
-		w.lost.Add(1)
+		c.lost.Add(1)
 		return false
 	}
 }
 
 // Stats returns the Writer's counts.
 func (w *Writer) Stats() WriterStats {
-	return WriterStats{
-		Queued: w.queued.Load(), Written: w.written.Load(), Lost: w.lost.Load(),
-		Failed: w.failed.Load(), Retries: w.retries.Load(),
+	var st WriterStats
+	for k, dst := range []*KindStats{&st.Result, &st.Chat, &st.Match} {
+		c := &w.n[k]
+		*dst = KindStats{
+			Queued: c.queued.Load(), Written: c.written.Load(), Lost: c.lost.Load(),
+			Failed: c.failed.Load(), Retries: c.retries.Load(),
+		}
+		st.Queued += dst.Queued
+		st.Written += dst.Written
+		st.Lost += dst.Lost
+		st.Failed += dst.Failed
+		st.Retries += dst.Retries
 	}
+	return st
 }
+
+// LastError returns when the last write failed and its error (nil if no
+// write failed yet).
+func (w *Writer) LastError() (time.Time, error) {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	return w.errAt, w.lastErr
+}
+
+// Failing returns the error of the last write when it failed with
+// ErrUnavailable and no write has succeeded since: the database answers
+// but cannot write (a full disk, say). Nil otherwise.
+func (w *Writer) Failing() error {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	if w.lastErr != nil && errors.Is(w.lastErr, ErrUnavailable) && w.errAt.After(w.okAt) {
+		return w.lastErr
+	}
+	return nil
+}
+
+// QueueLen is how many items wait in the queue (Stats' Queued, without
+// the rest).
+func (w *Writer) QueueLen() int { return len(w.ch) }
+
+// QueueCap is the queue's bound (WriterConfig.Queue).
+func (w *Writer) QueueCap() int { return cap(w.ch) }
 
 // Close refuses further hand-offs and writes what is queued, retrying
 // while ctx allows. When ctx ends first, Close stops the writes, counts
@@ -150,7 +274,7 @@ func (w *Writer) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		w.cancel()
 		<-w.done
-		return fmt.Errorf("store: writer closed before writing all: %d lost: %w", w.lost.Load(), ctx.Err())
+		return fmt.Errorf("store: writer closed before writing all: %d lost: %w", w.Stats().Lost, ctx.Err())
 	}
 }
 
@@ -158,22 +282,28 @@ func (w *Writer) run() {
 	defer close(w.done)
 	results := make([]Result, 0, w.cfg.Batch)
 	chats := make([]ChatLine, 0, w.cfg.Batch)
+	var matches []Match
 	for {
 		it, ok := <-w.ch
 		if !ok {
 			return
 		}
-		results, chats = results[:0], chats[:0]
+		clear(matches) // let the written matches' players go
+		results, chats, matches = results[:0], chats[:0], matches[:0]
 		add := func(it item) {
-			if it.chat {
-				chats = append(chats, it.c)
-			} else {
+			w.n[it.kind].queued.Add(-1)
+			switch it.kind {
+			case result:
 				results = append(results, it.r)
+			case chatLine:
+				chats = append(chats, it.c)
+			case match:
+				matches = append(matches, it.m)
 			}
 		}
 		add(it)
 	fill:
-		for len(results)+len(chats) < w.cfg.Batch {
+		for len(results)+len(chats)+len(matches) < w.cfg.Batch {
 			select {
 			case it, ok := <-w.ch:
 				if !ok {
@@ -184,15 +314,15 @@ func (w *Writer) run() {
 				break fill
 			}
 		}
-		n := int64(len(results) + len(chats))
-		w.queued.Add(-n)
-		w.write(len(results), func(ctx context.Context) error { return w.s.AddResults(ctx, results) })
-		w.write(len(chats), func(ctx context.Context) error { return w.s.AddChat(ctx, chats) })
+		w.write(result, len(results), func(ctx context.Context) error { return w.s.AddResults(ctx, results) })
+		w.write(chatLine, len(chats), func(ctx context.Context) error { return w.s.AddChat(ctx, chats) })
+		w.write(match, len(matches), func(ctx context.Context) error { return w.s.AddMatches(ctx, matches) })
 		if w.ctx.Err() != nil {
 			// Close gave up: count what is left and stop.
-			for range w.ch {
-				w.queued.Add(-1)
-				w.lost.Add(1)
+			for it := range w.ch {
+				c := &w.n[it.kind]
+				c.queued.Add(-1)
+				c.lost.Add(1)
 			}
 			return
 		}
@@ -201,45 +331,59 @@ func (w *Writer) run() {
 
 // write runs f until it succeeds, the batch proves poison, or Close gives
 // up.
-func (w *Writer) write(n int, f func(context.Context) error) {
+func (w *Writer) write(k kind, n int, f func(context.Context) error) {
 	if n == 0 {
 		return
 	}
+	c := &w.n[k]
 	backoff := w.cfg.MinBackoff
 	refused := 0
 	for {
 		if w.ctx.Err() != nil {
-			w.lost.Add(int64(n))
+			c.lost.Add(int64(n))
 			return
 		}
 		ctx, cancel := context.WithTimeout(w.ctx, w.cfg.WriteTimeout)
+		start := time.Now()
 		err := f(ctx)
 		cancel()
+		w.latency[k].Observe(time.Since(start).Seconds())
 		if err == nil {
-			w.written.Add(int64(n))
+			c.written.Add(int64(n))
+			w.errMu.Lock()
+			w.okAt = time.Now()
+			w.errMu.Unlock()
 			return
 		}
+		w.errMu.Lock()
+		w.lastErr, w.errAt = err, time.Now()
+		w.errMu.Unlock()
 		if w.cfg.OnError != nil {
 			w.cfg.OnError(err)
 		}
 		if errors.Is(err, ErrInvalid) {
-			w.failed.Add(int64(n))
+			c.failed.Add(int64(n))
 			return
 		}
 		if w.ctx.Err() != nil {
-			w.lost.Add(int64(n))
+			c.lost.Add(int64(n))
 			return
 		}
-		ctx, cancel = context.WithTimeout(w.ctx, w.cfg.WriteTimeout)
-		up := w.s.Ping(ctx) == nil
-		cancel()
+		// A database that cannot write now (full, read-only) may still
+		// answer a Ping: it is down all the same, not refusing the batch.
+		up := false
+		if !errors.Is(err, ErrUnavailable) {
+			ctx, cancel = context.WithTimeout(w.ctx, w.cfg.WriteTimeout)
+			up = w.s.Ping(ctx) == nil
+			cancel()
+		}
 		if up {
 			if refused++; refused >= w.cfg.Poison {
-				w.failed.Add(int64(n))
+				c.failed.Add(int64(n))
 				return
 			}
 		}
-		w.retries.Add(1)
+		c.retries.Add(1)
 		t := time.NewTimer(backoff)
 		select {
 		case <-t.C:

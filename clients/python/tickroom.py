@@ -16,15 +16,15 @@ SUBPROTOCOL = "tickroom.v2"
 
 # Message types (protocol.md, "Client to server messages" / "Server to client messages").
 HELLO, INPUT, PONG, CHAT, LEAVE, REQUEST = 1, 2, 3, 4, 5, 6
-WELCOME, EVENT, PING, ERROR, SNAPSHOT, REPLY = 16, 17, 18, 19, 20, 21
+WELCOME, EVENT, PING, ERROR, SNAPSHOT, REPLY, HISTORY = 16, 17, 18, 19, 20, 21, 22
 SERVER_TYPES = {WELCOME: "welcome", EVENT: "event", PING: "ping", ERROR: "error",
-                SNAPSHOT: "snapshot", REPLY: "reply"}
+                SNAPSHOT: "snapshot", REPLY: "reply", HISTORY: "history"}
 
 # The doc says "The order of a map's keys means nothing", yet the hello vector's bytes fix one
 # order (name, game, lastEvent, spectator). GUESS: the encoder writes keys in the order of the
 # doc's hello key table; that reproduces the vector.
 HELLO_KEY_ORDER = ("name", "game", "room", "reservation", "session", "lastEvent",
-                   "spectator", "auth", "deltas", "view")
+                   "spectator", "auth", "deltas", "view", "key")
 
 
 class ProtocolError(Exception):
@@ -113,7 +113,7 @@ class Msg:
         return "<%s %r>" % (self.name, self.value[1:])
 
 
-MIN_LEN = {WELCOME: 2, EVENT: 5, PING: 5, ERROR: 4, SNAPSHOT: 5, REPLY: 5}
+MIN_LEN = {WELCOME: 2, EVENT: 5, PING: 5, ERROR: 4, SNAPSHOT: 5, REPLY: 5, HISTORY: 2}
 
 
 def decode_server(raw):
@@ -150,6 +150,16 @@ def decode_server(raw):
         m.id, m.code, m.message, m.data = v[1:5]
         if not (is_u32(m.id) and is_str(m.code) and is_str(m.message)):
             raise ProtocolError("bad reply %r" % (v[:4],))
+    elif t == HISTORY:
+        # [22, [[name, text, at_ms, player_id], ...]]; a line may have more elements.
+        if not isinstance(v[1], list):
+            raise ProtocolError("history without a list of lines")
+        m.lines = []
+        for line in v[1]:
+            if not (isinstance(line, list) and len(line) >= 4 and is_str(line[0]) and is_str(line[1])
+                    and is_int(line[2]) and is_int(line[3])):
+                raise ProtocolError("bad history line %r" % (line,))
+            m.lines.append(line[:4])
     return m
 
 

@@ -218,7 +218,7 @@ async def _(ctx):
         if v["direction"] == "server":
             m = t.decode_server(raw)  # also checks the layout of each server type
             want = {"welcome": 16, "event": 17, "ping": 18, "error": 19, "snapshot": 20,
-                    "snapshot-delta": 20, "reply": 21, "reply-error": 21}[v["name"]]
+                    "snapshot-delta": 20, "reply": 21, "reply-error": 21, "history": 22}[v["name"]]
             eq(m.type, want, "vector %s type" % v["name"])
 
 
@@ -226,6 +226,7 @@ async def _(ctx):
 async def _(ctx):
     enc = {
         "hello": lambda v: encode_hello(v[1]),
+        "hello-key": lambda v: encode_hello(v[1]),
         "input": lambda v: encode_input(v[1], v[2]),
         "pong": lambda v: encode_pong(v[1]),
         "chat": lambda v: encode_chat(v[1]),
@@ -239,7 +240,7 @@ async def _(ctx):
         got = enc[v["name"]](t.from_json_value(v["value"]))
         eq(got.hex(" "), v["hex"], "encoding of %s" % v["name"])
         n += 1
-    eq(n, 6, "client vectors")
+    eq(n, 7, "client vectors")
     # The examples in the Encoding section that are not in the vectors.
     eq(encode_hello({}).hex(" "), "92 01 80", "hello {}")
 
@@ -748,6 +749,27 @@ async def _(ctx):
     await s.send(encode_chat("from a spectator"))
     e = await s.wait_error("not_allowed")
     eq(e.seq, 0, "seq of a spectator's chat error")
+
+
+@check("chat.history")
+async def _(ctx):
+    room = await ctx.create_room()  # a fresh room: a pool room may have chat of its own
+    a = await ctx.join(name="ha", room=room)
+    pa = a.welcome["player"]
+    eq(a.welcome.get("playerId"), 0, "a guest's playerId")
+    await a.send(encode_chat("said before"))
+    await a.wait_event("chat", [pa, "said before"])
+    b = await ctx.join(name="hb", room=room)
+    await b.wait(lambda: len(b.msgs) >= 2, 2, "a message after the welcome")
+    h = b.msgs[1]
+    eq(h.type, t.HISTORY, "the message after the welcome")
+    eq([line[:2] for line in h.lines], [["ha", "said before"]], "history lines")
+    eq(h.lines[0][3], 0, "a guest's player id in the history")
+    ensure(h.lines[0][2] > 1600000000000, "history time in ms: %r" % (h.lines[0][2],))
+    await a.send(encode_chat("said after"))
+    await b.wait_event("chat", [pa, "said after"])
+    ensure(not any(m.type == t.HISTORY for m in b.msgs[2:]), "a second history")
+    ensure(not any(m.type == t.HISTORY for m in a.msgs), "a history for the first joiner")
 
 
 # =============================================================================================

@@ -130,10 +130,14 @@ func runBench(ctx context.Context, cfg benchConfig, changed func(string) bool, o
 		floorCommand = []string{exe, "floor"}
 	}
 	p := report.NewProgress(errOut, isTerminal(errOut))
+	// The server it starts keeps no store: a benchmark must not write
+	// into the user's data dir, and its figures stay comparable with the
+	// earlier ones. --server-arg=--no-store=false with
+	// --server-arg=--data-dir=DIR measures with one.
 	res, runErr := scenario.Run(ctx, scenario.Config{
 		Scenario:      sc,
 		URL:           cfg.url,
-		ServerCommand: []string{exe, "serve"},
+		ServerCommand: []string{exe, "serve", "--no-store"},
 		ServerArgs:    cfg.serverArgs,
 		Pin:           cfg.pin,
 		MaxBots:       cfg.maxBots,

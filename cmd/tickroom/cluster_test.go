@@ -65,6 +65,9 @@ func TestServeCluster(t *testing.T) {
 	}
 	a, aURL := node("a")
 	_, bURL := node("b")
+	if !strings.Contains(a.log(), "cluster node on SQLite") || !strings.Contains(a.log(), "--database postgres://") {
+		t.Errorf("a cluster node on SQLite does not warn that it shares nothing through it:\n%s", a.log())
+	}
 	apiB, err := client.NewAPI(bURL, client.APIOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	root.AddCommand(newServeCmd(), newRoomsCmd(), newReplayCmd(), newVersionCmd())
-	root.AddCommand(newBotsCmd(), newBenchCmd(), newFloorCmd(), newHealthcheckCmd())
+	root.AddCommand(newBotsCmd(), newBenchCmd(), newFloorCmd(), newHealthcheckCmd(), newDBCmd())
 	return root
 }
 

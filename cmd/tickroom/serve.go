@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -83,6 +84,8 @@ type serveConfig struct {
 	agones bool // --agones: a GameServer of Agones (agonesSDK)
 
 	cluster clusterConfig
+
+	store storeConfig
 }
 
 func newServeCmd() *cobra.Command {
@@ -143,6 +146,7 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&cfg.snake.View, "view", snake.DefaultView, "with --area-of-interest: side in cells of the square a player sees")
 	f.IntVar(&cfg.snake.ViewMargin, "view-margin", snake.DefaultViewMargin, "with --area-of-interest: extra cells around the view")
 	cfg.cluster.flags(f)
+	cfg.store.flags(f, true)
 	f.BoolVar(&cfg.agones, "agones", false, "run as an Agones GameServer: labels, Ready, health pings, a rooms counter and Shutdown through the SDK sidecar's REST API on localhost:$AGONES_SDK_HTTP_PORT (default 9358)")
 	documentEnv(f)
 	return cmd
@@ -400,6 +404,26 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The store before anything serves: a database that cannot be opened
+	// or migrated stops the start, with the DSN (its password hidden)
+	// and the cause. Closed last, after the lobby and the HTTP server.
+	var st *storage
+	if !c.store.noStore {
+		if st, err = c.store.openStorage(ctx, log); err != nil {
+			return err
+		}
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+			defer cancel()
+			st.close(cctx)
+		}()
+		cfg.Store, cfg.Writer = st.store, st.writer
+		cfg.Collectors = append(cfg.Collectors, st.collector)
+		if c.cluster.natsURL != "" && st.backend == "sqlite" {
+			log.Warn("cluster node on SQLite: players, results and leaderboards are this node's alone; "+
+				"nodes share them only through PostgreSQL (--database postgres://...)", "database", st.dsn)
+		}
+	}
 	var n *node // the cluster this server is a node of, if any
 	if c.cluster.natsURL != "" {
 		if n, err = c.cluster.joinCluster(ctx, log); err != nil {
@@ -425,7 +449,14 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	}
 	hs.Handler = srv
 	mountWeb(srv, log)
-	adminView := admin.Handler(srv, c.adminToken)
+	var adminOpts []admin.Option
+	if st != nil {
+		adminOpts = append(adminOpts, admin.WithStore(st.collector))
+	}
+	if c.recordDir != "" {
+		adminOpts = append(adminOpts, admin.WithRecordings(c.recordDir))
+	}
+	adminView := admin.Handler(srv, c.adminToken, adminOpts...)
 	srv.Handle("/admin", adminView)
 	srv.Handle("/admin/", adminView)
 
@@ -449,10 +480,14 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	// No secret here: logs are shipped to places the secrets should not go.
+	storeName, database := "none", ""
+	if st != nil {
+		storeName, database = st.backend, st.dsn
+	}
 	log.Info("tickroom serving", "addr", ln.Addr().String(), "version", version,
 		"tick_rate", c.tickRate, "max_players", c.maxPlayers,
 		"join_secret_required", c.joinSecret != "", "join_jwt_required", c.joinJWTKeyFile != "" || c.joinJWTPublicKeyFile != "",
-		"admin_view", c.adminToken != "")
+		"admin_view", c.adminToken != "", "store", storeName, "database", database)
 	if sdk != nil {
 		// Ready now that the listener serves; the health pings go on
 		// through the drain, so not on the signal's context.
@@ -481,6 +516,13 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 	// timeout even when the drain ended early.
 	hctx, hcancel := context.WithTimeout(sctx, c.shutdownTimeout)
 	defer hcancel()
+	// The rooms have ended, so nothing more is handed to the Writer: it
+	// flushes its queue meanwhile, within the same bound. The store
+	// closes after the HTTP server, whose API reads it.
+	var flushed sync.WaitGroup
+	if st != nil {
+		flushed.Go(func() { st.flush(hctx) })
+	}
 	if err := hs.Shutdown(hctx); err != nil {
 		// A request still running now is a client too slow to finish
 		// within the timeouts, not a failure of the server: cut it.
@@ -496,6 +538,7 @@ func runServe(ctx context.Context, c serveConfig, logOut io.Writer) error {
 		}
 		acancel()
 	}
+	flushed.Wait()
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}

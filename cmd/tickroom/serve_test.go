@@ -46,6 +46,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binDir = dir
+	// Every server a test starts keeps its data under the run's temporary
+	// directory, never in the user's ~/.local/share: those the helpers
+	// start get a directory each (TICKROOM_DATA_DIR), any other the
+	// shared one here.
+	if err := os.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data")); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -111,6 +119,7 @@ func startServer(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
 func startServerAddrs(t *testing.T, bin string, args ...string) (*exec.Cmd, map[string]string) {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "text"}, args...)...)
+	cmd.Env = append(os.Environ(), "TICKROOM_DATA_DIR="+t.TempDir())
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -158,13 +167,14 @@ type proc struct {
 }
 
 // start runs `tickroom serve` on a free loopback port, with env added to
-// the environment, and waits until it is serving. It keeps everything the
+// the environment (after a TICKROOM_DATA_DIR of the test's own, which env
+// or args may override), and waits until it is serving. It keeps everything the
 // server logs; wait or terminate, not cmd.Wait, wait for its exit. The
 // process is killed at the end of the test if it is still running.
 func start(t *testing.T, bin string, env []string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "text"}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(append(os.Environ(), "TICKROOM_DATA_DIR="+t.TempDir()), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -43,6 +43,14 @@
 // and "respawned" (Respawned) events. Their data are msgpack arrays:
 // [victim, killer (0 = none), cause] and [player].
 //
+// # Results
+//
+// Game implements game.Reporter: AppendResults gives one game.Result per
+// life that ended, with its score, kills (the snakes that died of "body"
+// entering it), cause (the death's, or "left" when its player left) and
+// length in ticks. They are kept outside the state: StateHash, snapshots,
+// events and replays are the same whether anyone takes them or not.
+//
 // # Input payload
 //
 // An input is one msgpack non-negative integer, the direction to turn to:

@@ -53,6 +53,11 @@ type Game struct {
 	// which returns them first.
 	pending []game.Event
 
+	// results are the lives that ended since the last AppendResults, at
+	// most maxResults; resultsLost counts those that did not fit.
+	results     []game.Result
+	resultsLost uint64
+
 	// gen counts the changes to the state (Step, Join, Leave, Input), so
 	// that what is derived from it can tell whether it is still current.
 	gen uint64
@@ -79,6 +84,11 @@ type player struct {
 	dropped   uint32
 	// hue is the chosen colour's hue plus one; 0 = none chosen.
 	hue uint16
+	// born is the tick the current (or last) snake spawned on and kills
+	// the snakes it killed: the life's result, which is not part of the
+	// state (StateHash, snapshots) and changes nothing in it.
+	born  uint32
+	kills uint32
 
 	// Scratch of one Step.
 	next   int // next head cell, -1 when off the board
@@ -86,7 +96,10 @@ type player struct {
 	killer game.PlayerID
 }
 
-var _ game.Game = (*Game)(nil)
+var (
+	_ game.Game     = (*Game)(nil)
+	_ game.Reporter = (*Game)(nil)
+)
 
 // New creates a game. setup.Seed seeds its generator, and a positive
 // setup.MaxPlayers overrides cfg.MaxPlayers. The initial food is placed at
@@ -144,13 +157,17 @@ func (g *Game) Join(p game.PlayerID, _ string) error {
 	return nil
 }
 
-// Leave removes a player and its snake at once.
+// Leave removes a player and its snake at once; a living snake's life ends
+// with cause "left" (ResultLeft).
 func (g *Game) Leave(p game.PlayerID) {
 	i, found := g.find(p)
 	if !found {
 		return
 	}
 	g.gen++
+	if pl := &g.players[i]; pl.status == Alive {
+		g.endLife(pl, ResultLeft)
+	}
 	g.clearBody(&g.players[i])
 	g.players = append(g.players[:i], g.players[i+1:]...)
 }

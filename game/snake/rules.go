@@ -138,10 +138,12 @@ func (g *Game) eat(c uint16) {
 // and start waiting RespawnTicks; earlier dead count down, and a player
 // whose countdown ends waits for a spawn spot.
 func (g *Game) bury() {
+	g.countKills()
 	for i := range g.players {
 		pl := &g.players[i]
 		switch {
 		case pl.status == Alive && pl.cause != "":
+			g.endLife(pl, string(pl.cause))
 			g.events = append(g.events, game.Event{Kind: KindDied, Data: Died{
 				Victim: pl.id, Killer: pl.killer, Cause: pl.cause,
 			}})

@@ -107,6 +107,7 @@ func (g *Game) spawn(pl *player, head int, dir Direction) {
 	pl.status = Alive
 	pl.dir = dir
 	pl.score = 0
+	pl.born, pl.kills = g.tick, 0
 	pl.grow = false
 	pl.queued = 0
 	pl.cause, pl.killer = "", 0

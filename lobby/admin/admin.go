@@ -14,6 +14,7 @@ import (
 	"github.com/tickroom/tickroom/cluster"
 	"github.com/tickroom/tickroom/lobby"
 	"github.com/tickroom/tickroom/netcode"
+	"github.com/tickroom/tickroom/store"
 )
 
 //go:embed page.html
@@ -32,6 +33,11 @@ type State struct {
 	// is one's node: every node with its load, and the other nodes' rooms.
 	Nodes     []cluster.NodeInfo `json:"nodes,omitempty"`
 	Elsewhere []netcode.RoomInfo `json:"elsewhere,omitempty"`
+	// Store is the store's health, when the server has one (WithStore).
+	Store *store.Health `json:"store,omitempty"`
+	// Recordings is true when the server records (WithRecordings): the
+	// page lists them from /admin/api/recordings.
+	Recordings bool `json:"recordings,omitempty"`
 }
 
 // nodeLister is what the admin view reads of a cluster (cluster.Directory).
@@ -75,7 +81,7 @@ type MemberState struct {
 // (browsers). The token never has to be in a URL, where it would land in
 // browser history, proxy logs and Referer headers; /admin?token=TOKEN, the
 // old way, still logs in once and redirects to /admin.
-func Handler(srv *lobby.Server, token string) http.Handler {
+func Handler(srv *lobby.Server, token string, opts ...Option) http.Handler {
 	if token == "" {
 		return secured(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			http.Error(w, "admin view disabled: start the server with --admin-token", http.StatusNotFound)
@@ -88,11 +94,16 @@ func Handler(srv *lobby.Server, token string) http.Handler {
 		sessions: newSessions(maxSessions, sessionTTL),
 		fails:    newBucket(failRate, failBurst),
 	}
+	for _, o := range opts {
+		o(v)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /admin", v.servePage)
 	mux.HandleFunc("POST /admin/login", v.serveLogin)
 	mux.HandleFunc("POST /admin/logout", v.serveLogout)
 	mux.HandleFunc("GET /admin/api/state", v.serveState)
+	mux.HandleFunc("GET /admin/api/recordings", v.serveRecordings)
+	mux.HandleFunc("GET /admin/recordings/{name}", v.serveRecording)
 	return secured(mux)
 }
 
@@ -139,6 +150,9 @@ type view struct {
 	start    time.Time
 	sessions *sessions
 	fails    *bucket
+
+	store     StoreHealth // nil: no store
+	recordDir string      // "": not recording
 }
 
 // verdict is what a request's credential came to.
@@ -254,6 +268,11 @@ func (v *view) serveState(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	st := state(ctx, v.srv)
 	st.Uptime = time.Since(v.start).Seconds()
+	if v.store != nil {
+		h := v.store.Health(ctx)
+		st.Store = &h
+	}
+	st.Recordings = v.recordDir != ""
 	writeJSON(w, http.StatusOK, st)
 }
 

@@ -15,4 +15,12 @@
 // burst of 10 and then 5 a second, server-wide (429 beyond that). Every
 // response carries Referrer-Policy: no-referrer and Cache-Control:
 // no-store.
+//
+// Options add what the server has beyond its rooms: WithStore the store's
+// health (backend, up or down with the last error, schema version, the
+// Writer's counts) in the state and on the page; WithRecordings the
+// --record directory's files, listed at /admin/api/recordings and
+// downloaded from /admin/recordings/<name>, behind the same token. Only
+// regular .rec files of the directory itself are served (os.Root keeps
+// links from leading out of it).
 package admin

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -212,6 +213,9 @@ func Run(t *testing.T, h Harness) {
 		wantErr(t, "a result without a time", s.AddResults(ctx, []store.Result{{Game: "snake", Player: a.ID}}), store.ErrInvalid)
 	})
 
+	t.Run("BestsAcrossBatches", func(t *testing.T) { bestsAcrossBatches(t, open(t, h)) })
+	t.Run("Matches", func(t *testing.T) { matches(t, open(t, h)) })
+	t.Run("PlayerResults", func(t *testing.T) { playerResults(t, open(t, h)) })
 	t.Run("HostileText", func(t *testing.T) { hostileText(t, open(t, h)) })
 	t.Run("Chat", func(t *testing.T) { chat(t, open(t, h)) })
 	t.Run("ManyWriters", func(t *testing.T) { manyWriters(t, open(t, h)) })
@@ -219,6 +223,176 @@ func Run(t *testing.T, h Harness) {
 	if h.Outage != nil {
 		t.Run("WriterOutage", func(t *testing.T) { outage(t, h) })
 	}
+}
+
+func sameMatch(a, b store.Match) bool {
+	if a.Game != b.Game || a.Room != b.Room || !a.Started.Equal(b.Started) || !a.Ended.Equal(b.Ended) || len(a.Players) != len(b.Players) {
+		return false
+	}
+	for i := range a.Players {
+		if a.Players[i] != b.Players[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func checkMatches(t *testing.T, what string, got, want []store.Match) {
+	t.Helper()
+	ok := len(got) == len(want)
+	for i := 0; ok && i < len(got); i++ {
+		ok = sameMatch(got[i], want[i])
+	}
+	if !ok {
+		t.Errorf("matches %s:\n got %+v\nwant %+v", what, got, want)
+	}
+}
+
+func matches(t *testing.T, s store.Store) {
+	ctx := ctxT(t)
+	ann, bob := player(t, s, "ann"), player(t, s, "bob")
+	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+	m1 := store.Match{Game: "snake", Room: "r1", Started: at(0), Ended: at(5), Players: []store.MatchPlayer{
+		{Player: ann.ID, Name: "ann", Score: 40, Kills: 2},
+		{Player: 0, Name: "a guest", Score: 10},
+		{Player: bob.ID, Name: "bob", Score: -1, Kills: 0},
+	}}
+	m2 := store.Match{Game: "snake", Room: "r2", Started: at(1), Ended: at(9).Add(123456789 * time.Nanosecond), Players: []store.MatchPlayer{
+		{Player: bob.ID, Name: "bob", Score: 7, Kills: 1},
+	}}
+	m3 := store.Match{Game: "snake", Room: "r1", Started: at(6), Ended: at(7), Players: []store.MatchPlayer{
+		{Player: 0, Name: "guest 2", Score: 3},
+	}}
+	chess := store.Match{Game: "chess", Room: "r3", Started: at(0), Ended: at(60), Players: []store.MatchPlayer{{Player: ann.ID, Name: "ann", Score: 1}}}
+	empty := store.Match{Game: "snake", Room: "r4", Started: at(10), Ended: at(11)} // skipped
+	if err := s.AddMatches(ctx, []store.Match{m1, m2, chess, empty}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddMatches(ctx, []store.Match{m3}); err != nil {
+		t.Fatal(err)
+	}
+	m2.Ended = m2.Ended.Truncate(time.Microsecond) // kept to the microsecond
+	got, err := s.RecentMatches(ctx, "snake", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkMatches(t, "of snake, newest first", got, []store.Match{m2, m3, m1})
+	got, _ = s.RecentMatches(ctx, "snake", 2)
+	checkMatches(t, "limit 2", got, []store.Match{m2, m3})
+	got, _ = s.RecentMatches(ctx, "chess", 10)
+	checkMatches(t, "of chess", got, []store.Match{chess})
+	if got, err := s.RecentMatches(ctx, "go", 10); err != nil || len(got) != 0 {
+		t.Errorf("a game without matches: %+v, %v", got, err)
+	}
+	for _, n := range []int{0, store.MaxLimit + 1} {
+		_, err := s.RecentMatches(ctx, "snake", n)
+		wantErr(t, fmt.Sprintf("RecentMatches limit %d", n), err, store.ErrInvalid)
+	}
+	if err := s.AddMatches(ctx, nil); err != nil {
+		t.Errorf("no matches: %v", err)
+	}
+
+	// All or none: a batch with an unknown player stores nothing.
+	bad := store.Match{Game: "go", Room: "r", Started: at(0), Ended: at(1), Players: []store.MatchPlayer{{Player: 1 << 40, Name: "x"}}}
+	good := store.Match{Game: "go", Room: "r", Started: at(0), Ended: at(1), Players: []store.MatchPlayer{{Player: ann.ID, Name: "ann"}}}
+	wantErr(t, "a match of an unknown player", s.AddMatches(ctx, []store.Match{good, bad}), store.ErrInvalid)
+	if got, _ := s.RecentMatches(ctx, "go", 10); len(got) != 0 {
+		t.Errorf("a refused batch was partly stored: %+v", got)
+	}
+	for what, m := range map[string]store.Match{
+		"without a game":         {Room: "r", Started: at(0), Ended: at(1), Players: good.Players},
+		"without a start":        {Game: "go", Ended: at(1), Players: good.Players},
+		"ending before it began": {Game: "go", Started: at(2), Ended: at(1), Players: good.Players},
+		"with an invalid name":   {Game: "go", Started: at(0), Ended: at(1), Players: []store.MatchPlayer{{Name: "bad\xff"}}},
+		"with an empty name":     {Game: "go", Started: at(0), Ended: at(1), Players: []store.MatchPlayer{{Name: ""}}},
+		"with a negative id":     {Game: "go", Started: at(0), Ended: at(1), Players: []store.MatchPlayer{{Player: -1, Name: "x"}}},
+		"of too many players":    {Game: "go", Started: at(0), Ended: at(1), Players: make([]store.MatchPlayer, store.MaxMatchPlayers+1)},
+	} {
+		wantErr(t, "a match "+what, s.AddMatches(ctx, []store.Match{m}), store.ErrInvalid)
+	}
+	// A guest's name in a match is hostile text like any other.
+	h := store.Match{Game: "hostile", Room: hostile[0], Started: at(0), Ended: at(1), Players: []store.MatchPlayer{{Name: hostile[1]}, {Name: hostile[5]}}}
+	if err := s.AddMatches(ctx, []store.Match{h}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.RecentMatches(ctx, "hostile", 1)
+	checkMatches(t, "of hostile text", got, []store.Match{h})
+}
+
+// bestsAcrossBatches: the all-time board, which a store may keep as
+// results come (bests), ranks as the board of a period that holds every
+// result, which ranks the results themselves; whatever batches the
+// results came in, ties and worse later scores included.
+func bestsAcrossBatches(t *testing.T, s store.Store) {
+	ctx := ctxT(t)
+	ps := players(t, s, 30)
+	rng := rand.New(rand.NewPCG(7, 9))
+	for range 40 {
+		batch := make([]store.Result, rng.IntN(12))
+		for i := range batch {
+			batch[i] = store.Result{Game: "snake", Player: ps[rng.IntN(len(ps))].ID, Score: int64(rng.IntN(8)),
+				At: t0.Add(time.Duration(rng.IntN(5)) * time.Minute)} // many ties, in score and in time
+		}
+		if err := s.AddResults(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.Leaderboard(ctx, "snake", time.Time{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	period, err := s.Leaderboard(ctx, "snake", t0.Add(-time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBoard(t, "of all time against a period holding everything", all, period)
+	for _, e := range period {
+		if got, err := s.Best(ctx, "snake", e.Player, time.Time{}); err != nil || !sameEntry(got, e) {
+			t.Errorf("Best of all time of %d: %+v, %v; want %+v", e.Player, got, err, e)
+		}
+	}
+}
+
+func playerResults(t *testing.T, s store.Store) {
+	ctx := ctxT(t)
+	ann, bob := player(t, s, "ann"), player(t, s, "bob")
+	var rs []store.Result
+	for i := range 15 {
+		rs = append(rs, store.Result{Game: "snake", Player: ann.ID, Room: fmt.Sprint("r", i%2), Score: int64(i), Kills: int64(i % 3),
+			Cause: "wall", LifeTicks: int64(100 * i), At: t0.Add(time.Duration(i) * time.Second)})
+	}
+	rs = append(rs,
+		store.Result{Game: "snake", Player: bob.ID, Score: 99, At: t0.Add(time.Hour)},
+		store.Result{Game: "chess", Player: ann.ID, Score: 5, At: t0.Add(time.Hour)},
+		// The same time as ann's last: the later one stored comes first.
+		store.Result{Game: "snake", Player: ann.ID, Room: "tie", Score: 1, At: t0.Add(14 * time.Second)},
+	)
+	if err := s.AddResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.PlayerResults(ctx, ann.ID, "snake", 10)
+	if err != nil || len(got) != 10 {
+		t.Fatalf("PlayerResults: %d results, %v", len(got), err)
+	}
+	if got[0].Room != "tie" {
+		t.Errorf("first of a tie in time: %+v, want the later stored", got[0])
+	}
+	for i, r := range got[1:] {
+		w := rs[14-i]
+		if r != w {
+			t.Errorf("result %d: %+v, want %+v", i+1, r, w)
+		}
+	}
+	if got, _ := s.PlayerResults(ctx, ann.ID, "chess", 10); len(got) != 1 || got[0].Score != 5 {
+		t.Errorf("ann's chess: %+v", got)
+	}
+	for _, id := range []int64{0, 1 << 40} {
+		if got, err := s.PlayerResults(ctx, id, "snake", 10); err != nil || len(got) != 0 {
+			t.Errorf("results of player %d: %+v, %v; want none", id, got, err)
+		}
+	}
+	_, err = s.PlayerResults(ctx, ann.ID, "snake", 0)
+	wantErr(t, "PlayerResults limit 0", err, store.ErrInvalid)
 }
 
 func sameEntry(a, b store.Entry) bool {
@@ -452,19 +626,32 @@ func writer(t *testing.T, h Harness) {
 			for range 3 {
 				w.Chat(store.ChatLine{Room: "r", Player: p.ID, Name: p.Name, Text: "gg", At: t0})
 			}
+			if i%10 == 0 {
+				w.Match(store.Match{Game: "snake", Room: "r", Started: t0, Ended: t0.Add(time.Duration(i) * time.Second),
+					Players: []store.MatchPlayer{{Player: p.ID, Name: p.Name, Score: int64(i)}, {Name: "guest"}}})
+			}
 		}
 		if err := w.Close(ctxT(t)); err != nil {
 			t.Fatal(err)
 		}
 		st := w.Stats()
-		if st.Written != 500 || st.Lost != 0 || st.Failed != 0 || st.Queued != 0 {
-			t.Errorf("stats after Close: %+v; want 500 written", st)
+		if st.Written != 510 || st.Lost != 0 || st.Failed != 0 || st.Queued != 0 {
+			t.Errorf("stats after Close: %+v; want 510 written", st)
+		}
+		if st.Result.Written != 200 || st.Chat.Written != 300 || st.Match.Written != 10 || st.ByKind(store.KindMatch) != st.Match {
+			t.Errorf("stats by kind after Close: %+v; want 200 results, 300 lines and 10 matches written", st)
 		}
 		if r, c := countOf(t, s, "snake", "r"); r != 100 || c != 300 {
 			t.Errorf("stored %d results and %d lines, want 100 and 300", r, c)
 		}
-		if w.Result(store.Result{Game: "snake", Player: 1, At: t0}) || w.Stats().Lost != 1 {
+		if ms, err := s.RecentMatches(ctxT(t), "snake", 100); err != nil || len(ms) != 10 || ms[0].Players[0].Score != 90 || len(ms[0].Players) != 2 {
+			t.Errorf("stored matches: %+v, %v; want 10, the last with 90", ms, err)
+		}
+		if w.Result(store.Result{Game: "snake", Player: 1, At: t0}) || w.Stats().Lost != 1 || w.Stats().Result.Lost != 1 {
 			t.Error("a hand-off after Close was accepted")
+		}
+		if w.Match(store.Match{Game: "snake"}) || w.Stats().Match.Lost != 1 {
+			t.Error("a match handed off after Close was accepted")
 		}
 		wantErr(t, "second Close", w.Close(ctxT(t)), store.ErrClosed)
 	})
@@ -530,6 +717,9 @@ func writer(t *testing.T, h Harness) {
 		if err := w.Close(ctxT(t)); err != nil {
 			t.Fatal(err)
 		}
+		if st := w.Stats(); st.Failed != 1 || st.Result.Failed != 1 || st.Chat != (store.KindStats{}) {
+			t.Errorf("stats after a refused batch: %+v; want one result failed", st)
+		}
 		w = store.NewWriter(s, store.WriterConfig{})
 		w.Result(store.Result{Game: "snake", Player: p.ID, At: t0})
 		if err := w.Close(ctxT(t)); err != nil {
@@ -564,6 +754,9 @@ func outage(t *testing.T, h Harness) {
 				t.Fatal("hand-off refused")
 			}
 		}
+		if !w.Match(store.Match{Game: "snake", Room: "r", Started: t0, Ended: t0, Players: []store.MatchPlayer{{Player: p.ID, Name: p.Name}}}) {
+			t.Fatal("hand-off refused")
+		}
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for w.Stats().Retries < 3 && time.Now().Before(deadline) {
@@ -576,10 +769,13 @@ func outage(t *testing.T, h Harness) {
 	if err := w.Close(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if st := w.Stats(); st.Written != 50+120 || st.Lost != 0 || st.Failed != 0 {
-		t.Errorf("stats after the outage: %+v; want all 170 written", st)
+	if st := w.Stats(); st.Written != 50+120+40 || st.Lost != 0 || st.Failed != 0 || st.Match.Written != 40 {
+		t.Errorf("stats after the outage: %+v; want all 210 written", st)
 	}
 	if r, c := countOf(t, s, "snake", "r"); r != 50 || c != 120 {
 		t.Errorf("stored %d results and %d lines, want 50 and 120", r, c)
+	}
+	if ms, err := s.RecentMatches(ctxT(t), "snake", store.MaxLimit); err != nil || len(ms) != 40 {
+		t.Errorf("stored %d matches, %v; want 40", len(ms), err)
 	}
 }

@@ -154,6 +154,11 @@ func (a *API) Matchmake(ctx context.Context, req netcode.MatchmakeRequest) (netc
 // do sends a request with body (JSON; nil for none) and decodes a
 // successful answer into out. It returns the answer's header.
 func (a *API) do(ctx context.Context, method, path string, query url.Values, body, out any) (http.Header, error) {
+	return a.doWith(ctx, method, path, query, nil, body, out)
+}
+
+// doWith is do with more request headers.
+func (a *API) doWith(ctx context.Context, method, path string, query url.Values, header http.Header, body, out any) (http.Header, error) {
 	u := *a.base
 	u.Path += path
 	u.RawQuery = query.Encode()
@@ -175,6 +180,9 @@ func (a *API) do(ctx context.Context, method, path string, query url.Values, bod
 	}
 	if a.secret != "" {
 		req.Header.Set("Authorization", "Bearer "+a.secret)
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	resp, err := a.hc.Do(req)
 	if err != nil {

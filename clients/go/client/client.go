@@ -34,6 +34,12 @@ type Options struct {
 	// another server of a cluster (netcode.CloseRedirect): 0 means
 	// DefaultMaxRedirects, negative none.
 	MaxRedirects int
+	// PlayerKey, when set, is sent as the hello's key (unless Hello.Key
+	// is set): a secret of 16 to 128 printable ASCII characters that the
+	// program keeps, so that a server with a store knows the player when
+	// it comes back (Client.PlayerID). NewPlayerKey makes one. Without
+	// it the player is a guest.
+	PlayerKey string
 }
 
 // DefaultMaxRedirects is how many redirects Dial follows by default: a
@@ -118,6 +124,9 @@ func dialOnce(ctx context.Context, url string, opts Options) (*Client, error) {
 	c := &Client{ws: ws, url: url, dec: netcode.NewDecoder(), patch: opts.Patch, waiting: make(map[uint32]chan reply)}
 	h := opts.Hello
 	h.Deltas = h.Deltas || opts.Patch != nil
+	if h.Key == "" {
+		h.Key = opts.PlayerKey
+	}
 	hello, err := netcode.AppendHello(nil, &h)
 	if err != nil {
 		ws.CloseNow()
@@ -146,15 +155,24 @@ func dialOnce(ctx context.Context, url string, opts Options) (*Client, error) {
 // Welcome returns what the server said on joining.
 func (c *Client) Welcome() *netcode.Welcome { return c.welcome }
 
+// PlayerID returns the stable player id the server knows the player key
+// as, the same across rooms, connections and restarts; 0 for a guest (no
+// key, or a server that keeps no players or could not look it up).
+func (c *Client) PlayerID() int64 { return c.welcome.PlayerID }
+
 // RTT returns the round trip the server last measured, in milliseconds.
 func (c *Client) RTT() uint32 { return c.rtt.Load() }
 
 // LastEvent returns the seq of the last event received, for resuming.
 func (c *Client) LastEvent() uint32 { return c.lastEv.Load() }
 
-// Next returns the next event, snapshot, error or welcome. It answers
-// pings itself, and hands each reply to the Request waiting for it; it
-// returns the replies nobody waits for (a Request that gave up). After
+// Next returns the next event, snapshot, error, history or welcome. It
+// answers pings itself, and hands each reply to the Request waiting for
+// it; it returns the replies nobody waits for (a Request that gave up).
+// A history (netcode.MsgHistory) comes once, right after the welcome of a
+// join, when the room has chat: its History holds the room's last chat
+// lines, oldest first, said before the player joined; the chat said since
+// comes as chat events. After
 // the server closes, the error carries the close code
 // (websocket.CloseStatus). The message's byte fields (Payload) are valid
 // until the next call to Next, which reuses the buffer they point into.
