@@ -73,14 +73,19 @@ function waitForLine(stream, re, ms, what) {
 
 /**
  * Starts `tickroom serve` on 127.0.0.1 and a free port; resolves when it
- * logs its address. Its log is kept in .log for failure messages.
+ * logs its address. Its log is kept in .log for failure messages. Its data
+ * goes to a temporary directory of its own (TICKROOM_DATA_DIR, removed
+ * when it exits), never to ~/.local/share: a test that keeps data across
+ * restarts passes --data-dir, which wins over the variable.
  */
 export async function startServer(bin, extraArgs = [], env = {}) {
+  const data = await tempDir();
   const p = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--log-format', 'text', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
+    env: { ...process.env, TICKROOM_DATA_DIR: data.dir, ...env },
   });
-  const server = { proc: p, log: [], exited: new Promise((r) => p.on('exit', (code, sig) => r({ code, sig }))) };
+  const exited = new Promise((r) => p.on('exit', (code, sig) => r({ code, sig })));
+  const server = { proc: p, log: [], exited: exited.then(async (r) => { await data.cleanup(); return r; }) };
   readline.createInterface({ input: p.stderr }).on('line', (l) => {
     server.log.push(l);
     if (server.log.length > 500) server.log.shift();

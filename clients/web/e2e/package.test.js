@@ -98,6 +98,11 @@ test('a fresh project joins a real server with the installed package', async () 
   assert.equal(welcome.tickRate, 20);
   assert.ok(welcome.player >= 1 && welcome.room, JSON.stringify(welcome));
   assert.deepEqual(welcome.players.at(-1), { player: welcome.player, name: 'packed' });
+  // A returning player: the server keeps its key (the harness gives the
+  // server a data directory of its own) and gives it a stable id.
+  assert.equal(report.keyOk, true);
+  assert.ok(welcome.playerId >= 1, `playerId ${welcome.playerId}`);
+  assert.deepEqual(report.record, { id: welcome.playerId, name: 'packed', created: true });
   assert.equal(snapshot.base, 0, 'the first snapshot is a full state');
   assert.ok(snapshot.tick >= 0 && snapshot.bytes > 0, JSON.stringify(snapshot));
   assert.deepEqual(snapshot.state.slice(1), [64, 64], 'Snake state [tick, width, height, ...]');

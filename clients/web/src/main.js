@@ -7,10 +7,14 @@ import { byId } from './ui/dom.js';
 import { ChatPanel } from './ui/chat.js';
 import { ColourPicker } from './ui/colour.js';
 import { LobbyView } from './ui/lobby.js';
+import { loadPlayerKey } from './ui/playerkey.js';
 import { Scoreboard } from './ui/scoreboard.js';
 import { Banner, Overlay, StatusBar } from './ui/status.js';
 
 let session = null;
+// The player key makes this browser the same player on every visit; ''
+// (a guest) where it cannot be kept.
+const key = loadPlayerKey();
 // ?predict=0 turns the prediction of the own snake's turns off (to compare).
 const predict = new URLSearchParams(location.search).get('predict') !== '0';
 
@@ -25,17 +29,20 @@ const ui = {
   roomLabel: byId('room-id'),
 };
 
-const lobby = new LobbyView({
-  onQuickPlay: (name) => play({ name, game: 'snake' }),
-  onJoin: (name, room, spectator) => play({ name, room, spectator }),
-  onCreate: (name) => create(name),
-});
+const lobby = new LobbyView(
+  {
+    onQuickPlay: (name) => play({ name, game: 'snake' }),
+    onJoin: (name, room, spectator) => play({ name, room, spectator }),
+    onCreate: (name) => create(name),
+  },
+  key,
+);
 
 function play(hello, note = '') {
   session?.dispose();
   lobby.hide();
   gameView.hidden = false;
-  session = new PlaySession({ url: wsURL(location), hello, ui, canvas: byId('board'), onExit: backToLobby, note, predict });
+  session = new PlaySession({ url: wsURL(location), hello: { ...hello, key }, ui, canvas: byId('board'), onExit: backToLobby, note, predict });
   session.start();
 }
 

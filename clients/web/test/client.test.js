@@ -690,3 +690,88 @@ describe('TickroomClient with delta snapshots', () => {
     assert.equal(client.state, State.OPEN);
   });
 });
+
+describe('TickroomClient: returning players', () => {
+  const KEY = 'Kq3-_ZtVb9Xo1mLr5sPdWnYc7aEfGhIj0uTkQvRwS2M';
+
+  // A client like setup()'s that records history events too.
+  function keyed(opts) {
+    const s = setup({ client: opts });
+    const history = [];
+    s.client.on('history', (h) => history.push(h));
+    return { ...s, history };
+  }
+
+  test('the key goes in every hello, the resume’s too, and the welcome’s playerId is kept', () => {
+    const { client } = keyed({ key: KEY });
+    client.connect();
+    const ws = FakeWebSocket.last;
+    ws.open();
+    assert.deepEqual(ws.sent[0].hello, { name: 'bob', game: 'snake', key: KEY });
+    assert.equal(client.playerId, undefined, 'no welcome yet');
+    ws.receive(welcome({ playerId: 12 }));
+    assert.equal(client.playerId, 12);
+    assert.equal(client.welcome.playerId, 12);
+    ws.serverClose(1006);
+    client.reconnectNow();
+    FakeWebSocket.last.open();
+    assert.deepEqual(FakeWebSocket.last.sent[0].hello, { name: 'bob', game: 'snake', key: KEY, room: 'r1', session: 'r1.aaaa' });
+  });
+
+  test('hello.key works as the option does; without either the player is a guest', () => {
+    const { client } = setup({ client: { hello: { name: 'ann', key: KEY } } });
+    join(client, welcome({ playerId: 7 }));
+    assert.equal(FakeWebSocket.last.sent[0].hello.key, KEY);
+    assert.equal(client.playerId, 7);
+    const { client: guest } = setup();
+    join(guest);
+    assert.equal(FakeWebSocket.last.sent[0].hello.key, undefined);
+    assert.equal(guest.playerId, 0, 'a server that sends no playerId: a guest');
+  });
+
+  test('a key the server would refuse is refused at once', () => {
+    for (const key of ['short', 'x'.repeat(129), `${'x'.repeat(20)}\u00e9`, `${'x'.repeat(20)}\n`]) {
+      assert.throws(() => setup({ client: { key } }), { name: 'RangeError', message: /16 to 128 characters of printable ASCII/ }, JSON.stringify(key));
+    }
+    assert.throws(() => setup({ client: { hello: { key: 'short' } } }), RangeError);
+    const { client } = setup({ client: { key: '' } });
+    join(client);
+    assert.equal(FakeWebSocket.last.sent[0].hello.key, undefined, 'an empty key is no key');
+  });
+
+  test('the history message is a history event: lines oldest first, at as a Date', () => {
+    const { client, history, of } = keyed({ key: KEY });
+    const ws = join(client, welcome({ playerId: 12 }));
+    const at = Date.UTC(2026, 11, 2, 10, 0, 0);
+    ws.receive(encode([22, [['ann', 'hi <b>all</b>', at, 12], ['guest7', 'yo', at + 1500, 0]]]));
+    assert.equal(history.length, 1);
+    assert.deepEqual(history[0].lines, [
+      { name: 'ann', text: 'hi <b>all</b>', at: new Date(at), playerId: 12 },
+      { name: 'guest7', text: 'yo', at: new Date(at + 1500), playerId: 0 },
+    ]);
+    assert.ok(history[0].lines[0].at instanceof Date);
+    // Not an event: no seq is taken, no gap follows.
+    ws.receive(event(1));
+    assert.deepEqual(of('gap'), []);
+    assert.equal(client.lastEvent, 1);
+    // Empty history is still said.
+    ws.receive(encode([22, []]));
+    assert.deepEqual(history[1].lines, []);
+  });
+
+  test('a history before the welcome, or one that does not decode, is a protocolError', () => {
+    const { client, history, of } = keyed({});
+    client.connect();
+    const ws = FakeWebSocket.last;
+    ws.open();
+    ws.receive(encode([22, [['ann', 'hi', 1, 0]]]));
+    ws.receive(welcome());
+    ws.receive(encode([22, [['ann', 5, 1, 0]]]));
+    assert.deepEqual(history, []);
+    assert.deepEqual(of('protocolError').map((e) => e.message), [
+      'tickroom: history before the welcome',
+      'tickroom: history line 0 text is not a string',
+    ]);
+    assert.equal(client.state, State.OPEN);
+  });
+});

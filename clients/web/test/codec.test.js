@@ -14,6 +14,7 @@ import {
   encodeLeave,
   encodePong,
   encodeRequest,
+  isPlayerKey,
 } from '../src/sdk/codec.js';
 import { hex, toHex } from './helpers.js';
 
@@ -36,6 +37,21 @@ describe('encode client messages (docs/protocol.md layouts)', () => {
     assert.deepEqual(m.hello, { name: 'ada', spectator: true, deltas: true, view: [1, 2, 30, 20] });
     assert.deepEqual(Object.keys(m.hello), ['name', 'spectator', 'deltas', 'view']);
     assert.deepEqual(decodeMessage(encodeHello({ name: 'ada', deltas: false, view: [] })).hello, { name: 'ada' });
+  });
+
+  test('hello carries the player key, last in the Go key order', () => {
+    const key = 'k'.repeat(43);
+    const m = decodeMessage(encodeHello({ key, name: 'ada', game: 'snake' }));
+    assert.deepEqual(Object.keys(m.hello), ['name', 'game', 'key']);
+    assert.equal(m.hello.key, key);
+    assert.deepEqual(decodeMessage(encodeHello({ name: 'ada', key: '' })).hello, { name: 'ada' }, 'an empty key is no key');
+  });
+
+  test('a player key is 16 to 128 characters of printable ASCII, no space', () => {
+    for (const ok of ['a'.repeat(16), 'a'.repeat(128), 'Zx-_09~!'.repeat(4)]) assert.equal(isPlayerKey(ok), true, ok);
+    for (const bad of ['', ' '.repeat(16), `${'a'.repeat(16)} `, 'a'.repeat(15), 'a'.repeat(129), 'é'.repeat(16), `${'a'.repeat(16)}\n`, `${'a'.repeat(16)}\x7f`, 16, null, undefined]) {
+      assert.equal(isPlayerKey(bad), false, JSON.stringify(bad));
+    }
   });
 
   test('input is [2, seq, payload]', () => {
@@ -99,6 +115,7 @@ describe('decode server messages (docs/protocol.md layouts)', () => {
       type: 'welcome',
       welcome: {
         player: 3,
+        playerId: 0,
         session: 'r1.s3',
         account: '',
         room: 'r1',
@@ -126,6 +143,32 @@ describe('decode server messages (docs/protocol.md layouts)', () => {
     assert.equal(w({ areaOfInterest: true }).areaOfInterest, true);
     assert.equal(w({}).deltas, false);
     assert.equal(w({}).areaOfInterest, false);
+  });
+
+  test('welcome has the returning player’s stable id, 0 for a guest', () => {
+    const w = (extra) => decodeMessage(encode([16, { player: 1, room: 'r', game: 'snake', tickRate: 20, players: [], ...extra }])).welcome;
+    assert.equal(w({ playerId: 12 }).playerId, 12);
+    assert.equal(w({ playerId: 2 ** 40 }).playerId, 2 ** 40, 'an int64 id past u32');
+    assert.equal(w({ playerId: 0 }).playerId, 0);
+    assert.equal(w({}).playerId, 0, 'a server before player keys');
+    assert.throws(() => w({ playerId: -1 }), ProtocolError);
+    assert.throws(() => w({ playerId: 'ann' }), ProtocolError);
+  });
+
+  test('history: [22, [[name, text, at ms, playerId], ...]], oldest first', () => {
+    const at = 1_796_000_000_000; // past u32: sent as an int64
+    const m = decodeMessage(encode([22, [['ann', 'hi <b>all</b>', at, 12], ['guest7', 'yo', at + 1500, 0]]]));
+    assert.deepEqual(m, {
+      type: 'history',
+      lines: [
+        { name: 'ann', text: 'hi <b>all</b>', atMs: at, playerId: 12 },
+        { name: 'guest7', text: 'yo', atMs: at + 1500, playerId: 0 },
+      ],
+    });
+    assert.deepEqual(decodeMessage(hex('92 16 90')), { type: 'history', lines: [] });
+    assert.deepEqual(decodeMessage(encode([22, null])).lines, [], 'nil is no lines');
+    // A line with more elements than these is read as far as known.
+    assert.equal(decodeMessage(encode([22, [['a', 'b', 1, 2, 'future']]])).lines[0].playerId, 2);
   });
 
   test('event: [17, seq, tick, kind, data]', () => {
@@ -208,6 +251,15 @@ describe('decode server messages (docs/protocol.md layouts)', () => {
       'reply message not a string': encode([21, 1, 'failed', 3, null]),
       'short request': encode([6, 1, 'colours']),
       'request kind not a string': encode([6, 1, 2, null]),
+      'short history': encode([22]),
+      'history not an array': encode([22, { a: 1 }]),
+      'history line short': encode([22, [['ann', 'hi', 1]]]),
+      'history line not an array': encode([22, ['ann']]),
+      'history name not a string': encode([22, [[1, 'hi', 1, 0]]]),
+      'history text not a string': encode([22, [['ann', null, 1, 0]]]),
+      'history time not an integer': encode([22, [['ann', 'hi', 1.5, 0]]]),
+      'history playerId negative': encode([22, [['ann', 'hi', 1, -2]]]),
+      'welcome playerId a float': encode([16, { player: 1, room: 'r', game: 'snake', tickRate: 20, playerId: 0.5 }]),
     };
     for (const [name, b] of Object.entries(bad)) assert.throws(() => decodeMessage(b), ProtocolError, name);
   });
@@ -249,6 +301,7 @@ describe('protocol vectors (docs/vectors/messages.json)', () => {
     error: ['code', 'message', 'seq'],
     snapshot: ['tick', 'base', 'ack', 'payload'],
     reply: ['id', 'code', 'message', 'data'],
+    history: ['lines'],
   };
   const CLIENT = ['hello', 'input', 'pong', 'chat', 'leave', 'request'];
 
@@ -256,11 +309,11 @@ describe('protocol vectors (docs/vectors/messages.json)', () => {
     assert.equal(file.protocol, SUBPROTOCOL);
     assert.deepEqual(
       vectors.map((m) => m.name).sort(),
-      [...CLIENT, 'welcome', 'event', 'ping', 'error', 'snapshot', 'snapshot-delta', 'reply', 'reply-error'].sort(),
+      [...CLIENT, 'hello-key', 'welcome', 'event', 'ping', 'error', 'snapshot', 'snapshot-delta', 'reply', 'reply-error', 'history'].sort(),
     );
     for (const m of vectors) {
-      assert.equal(m.direction, CLIENT.includes(m.name) ? 'client' : 'server', m.name);
       const type = m.name.split('-')[0];
+      assert.equal(m.direction, CLIENT.includes(type) ? 'client' : 'server', m.name);
       assert.equal(m.value[0], MsgType[type.toUpperCase()], `${m.name}'s type number`);
     }
   });
@@ -276,6 +329,8 @@ describe('protocol vectors (docs/vectors/messages.json)', () => {
       assert.equal(got.type, type, m.name);
       FIELDS[type].forEach((field, i) => {
         const want = m.value[i + 1];
+        // History lines are decoded into objects.
+        if (field === 'lines') return assert.deepEqual(got.lines.map((l) => [l.name, l.text, l.atMs, l.playerId]), want, `${m.name} lines`);
         if (field !== 'welcome') return assert.deepEqual(got[field], want, `${m.name} ${field}`);
         // The welcome is decoded into defaults and player objects.
         const w = { ...got.welcome, players: got.welcome.players.map((p) => [p.player, p.name]) };
@@ -296,7 +351,9 @@ describe('protocol vectors (docs/vectors/messages.json)', () => {
     assert.equal(toHex(encodeLeave()), toHex(vector('leave').bytes));
     const [, id, kind, data] = vector('request').value;
     assert.equal(toHex(encodeRequest(id, kind, data)), toHex(vector('request').bytes));
-    const hello = vector('hello');
-    assert.equal(toHex(encodeHello(hello.value[1])), toHex(hello.bytes));
+    for (const name of ['hello', 'hello-key']) {
+      const hello = vector(name);
+      assert.equal(toHex(encodeHello(hello.value[1])), toHex(hello.bytes), name);
+    }
   });
 });

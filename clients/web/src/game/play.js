@@ -15,6 +15,10 @@
 // camera follows the snake, the rest of the board is fogged, and players
 // out of view keep their last known scores on the scoreboard.
 //
+// The room's earlier chat (the history the server sends after the first
+// welcome, on servers that keep chat) goes in the log before the join
+// notice, dimmed; a history after a reconnection is not shown again.
+//
 // The own snake's turns are predicted (predict.js): a key press turns its
 // head at the next frame, from the newest snapshot and the inputs the room
 // has not used yet, and each snapshot's ack_seq reconciles the prediction
@@ -81,6 +85,11 @@ export class PlaySession {
     this.disposed = false; // requests still in flight must not touch the next session's UI
     this.coloursSynced = 0; // colours replies applied
     this.welcomes = []; // welcomes: {player, room, resumed, reconnected}
+    // The room's earlier chat is shown once, on the first join: after a
+    // reconnection the log has the chat already.
+    this.historyCame = false;
+    this.historyShown = 0; // lines of it shown
+    this.joinLine = undefined; // the join notice, which the history goes before
     this.stats = { gaps: 0, badSnapshots: 0, protocolErrors: 0, serverErrors: 0, resyncs: 0 };
     this.latestCrc = undefined; // CRC-32 of the newest snapshot's bytes
     // Area of interest: the side of the square a player sees (the room's
@@ -124,6 +133,7 @@ export class PlaySession {
       c.on('welcome', (w) => this.#onWelcome(w)),
       c.on('snapshot', (s) => this.#onSnapshot(s)),
       c.on('event', (e) => this.#onEvent(e)),
+      c.on('history', ({ lines }) => this.#onHistory(lines)),
       c.on('ping', (p) => ui.status.setPing(p.rttMs)),
       c.on('gap', (g) => {
         this.stats.gaps++;
@@ -267,7 +277,7 @@ export class PlaySession {
     history.replaceState(null, '', `#room=${encodeURIComponent(w.room)}`);
     const me = this.room.name(w.player);
     if (!reconnected) {
-      this.ui.chat.add({ kind: 'notice', text: w.spectator ? `Watching room ${w.room}` : `You joined room ${w.room} as ${me}` });
+      this.joinLine = this.ui.chat.add({ kind: 'notice', text: w.spectator ? `Watching room ${w.room}` : `You joined room ${w.room} as ${me}` });
       this.ui.banner.hide();
     } else if (resumed) {
       this.ui.chat.add({ kind: 'notice', text: 'Reconnected: you are back on your seat' });
@@ -282,6 +292,13 @@ export class PlaySession {
         { label: 'Back to lobby', primary: true, onClick: () => this.leave() },
       ]);
     }
+  }
+
+  #onHistory(lines) {
+    if (this.historyCame) return;
+    this.historyCame = true;
+    this.historyShown = lines.length;
+    this.ui.chat.addHistory(lines, this.joinLine);
   }
 
   #onSnapshot(s) {
@@ -602,6 +619,10 @@ export class PlaySession {
       head: { dir: this.headDir, turns: this.headTurns.map((t) => ({ ...t })) },
       frames: this.frames.map((f) => ({ ...f, heads: f.heads.map((h) => [...h]) })),
       welcomes: this.welcomes.map((w) => ({ ...w })),
+      // The stable id of the returning player (0 for a guest), and whether
+      // the room's earlier chat came and how many lines of it were shown.
+      playerId: this.client.playerId,
+      history: { came: this.historyCame, lines: this.historyShown },
       names: Object.fromEntries([...this.room.players].map(([id, p]) => [id, p.name])),
       // Hues players chose, as the renderer draws them, and how many
       // colours replies were applied (one per welcome, when all goes well).

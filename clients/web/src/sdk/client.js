@@ -8,6 +8,7 @@
 //   c.on('welcome', ({ welcome, resumed }) => ...);
 //   c.on('snapshot', (s) => ...);      // {tick, base, ack, payload, bytes, delta, receivedAt}
 //   c.on('event', (e) => ...);         // {seq, tick, kind, data}
+//   c.on('history', ({lines}) => ...); // the room's earlier chat, on joining
 //   c.connect();
 //   c.sendInput(1);
 //   const info = await c.request('room.info');
@@ -16,6 +17,10 @@
 //   state        'connecting' | 'open' | 'reconnecting' | 'closed'
 //   welcome      {welcome, reconnected, resumed}
 //   event        {seq, tick, kind, data}
+//   history      {lines: [{name, text, at, playerId}]}: the room's last
+//                chat lines from before this player joined, oldest first
+//                (at a Date), once after a welcome, on servers that keep
+//                chat; not events: no seq, not replayed on a resume
 //   gap          {expected, got}: an event seq was skipped (a server bug or
 //                a resume that could not replay everything)
 //   snapshot     {tick, base, ack, payload, bytes, delta, receivedAt}
@@ -41,6 +46,12 @@
 // otherwise the client is a new player and event seqs start again at 1. When
 // the server refuses such a hello (no such room, room full, session
 // refused), the client tries once more with the original hello.
+//
+// Returning players: with a player key (opts.key, a secret the caller keeps,
+// e.g. in localStorage; createPlayerKey makes one) every hello carries it,
+// and a server that keeps players answers with the same welcome.playerId,
+// name and records on every visit. Without one the player is a guest
+// (playerId 0), as on a server that keeps nothing.
 //
 // Requests: request(kind, data) sends [6, id, kind, data] and resolves with
 // the data of the reply that carries its id, or rejects with a
@@ -74,6 +85,7 @@ import {
   encodeLeave,
   encodePong,
   encodeRequest,
+  isPlayerKey,
   ProtocolError,
 } from './codec.js';
 import { Emitter } from './emitter.js';
@@ -82,6 +94,7 @@ import { InputLog } from './inputs.js';
 /**
  * @typedef {import('./codec.js').Hello} Hello
  * @typedef {import('./codec.js').Welcome} Welcome
+ * @typedef {import('./codec.js').HistoryEntry} HistoryEntry
  * @typedef {import('./closecodes.js').CloseInfo} CloseInfo
  * @typedef {import('./backoff.js').BackoffOptions} BackoffOptions
  */
@@ -116,6 +129,8 @@ import { InputLog } from './inputs.js';
  * @typedef {object} ClientOptions
  * @property {string} url WebSocket URL of the server's /ws endpoint, e.g. ws://localhost:8080/ws.
  * @property {Hello} [hello] what to join: {name, game, room, spectator, reservation, auth, ...}.
+ * @property {string} [key] the player key, sent in every hello (the same as hello.key):
+ *   16 to 128 printable ASCII characters (no space), kept secret; see createPlayerKey.
  * @property {WebSocketConstructor} [WebSocket] the WebSocket constructor (globalThis.WebSocket).
  * @property {Backoff | BackoffOptions} [backoff] the reconnection backoff, or its options.
  * @property {number} [maxReconnectAttempts] attempts in a row before giving up (30).
@@ -160,6 +175,16 @@ import { InputLog } from './inputs.js';
  */
 
 /**
+ * A chat line said in the room before this player joined.
+ *
+ * @typedef {object} HistoryLine
+ * @property {string} name the sender's display name when it was said
+ * @property {string} text what was said, as sent: show it as text, never as markup
+ * @property {Date} at when it was said
+ * @property {number} playerId the sender's stable player id (welcome.playerId); 0 for a guest
+ */
+
+/**
  * The values of TickroomClient's events, by event type.
  *
  * @typedef {object} ClientEvents
@@ -167,6 +192,8 @@ import { InputLog } from './inputs.js';
  * @property {{welcome: Welcome, reconnected: boolean, resumed: boolean}} welcome
  *   joined (again: reconnected; on the same seat: resumed)
  * @property {RoomEvent} event a reliable event
+ * @property {{lines: HistoryLine[]}} history the room's last chat lines from before
+ *   this player joined, oldest first: once after a welcome, on servers that keep chat
  * @property {{expected: number, got: number}} gap an event seq was skipped
  * @property {Snapshot} snapshot
  * @property {{tick: number, base: number, reason: string}} resync a delta did not
@@ -373,6 +400,11 @@ export class TickroomClient extends Emitter {
     super();
     this.#url = opts.url;
     this.#hello = { ...(opts.hello ?? {}) };
+    if (opts.key !== undefined) this.#hello.key = opts.key;
+    // A bad key would only come back as a close (bad_hello) after connecting.
+    if (this.#hello.key !== undefined && this.#hello.key !== '' && !isPlayerKey(this.#hello.key)) {
+      throw new RangeError('tickroom: a player key must be 16 to 128 characters of printable ASCII, without spaces');
+    }
     this.#WS = opts.WebSocket ?? /** @type {WebSocketConstructor} */ (/** @type {unknown} */ (globalThis.WebSocket));
     if (typeof this.#WS !== 'function') {
       throw new TypeError('tickroom: no WebSocket here: pass opts.WebSocket (on Node.js 20, run node with --experimental-websocket, or use the ws package)');
@@ -420,6 +452,15 @@ export class TickroomClient extends Emitter {
    */
   get player() {
     return this.#welcome?.player;
+  }
+  /**
+   * The stable id of the returning player (the key's), 0 for a guest, or
+   * undefined before the first welcome.
+   *
+   * @returns {number | undefined}
+   */
+  get playerId() {
+    return this.#welcome?.playerId;
   }
   /**
    * The id of the room joined, or undefined.
@@ -690,6 +731,17 @@ export class TickroomClient extends Emitter {
         break;
       case 'reply':
         this.#onReply(m);
+        break;
+      case 'history':
+        // Only a member gets it, after its welcome; before one it means
+        // nothing.
+        if (!this.#welcomedHere) {
+          this.emit('protocolError', new ProtocolError('history before the welcome'));
+          break;
+        }
+        this.emit('history', {
+          lines: m.lines.map((l) => ({ name: l.name, text: l.text, at: new Date(l.atMs), playerId: l.playerId })),
+        });
         break;
       case 'snapshot': {
         const receivedAt = this.#now();

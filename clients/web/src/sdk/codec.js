@@ -22,10 +22,15 @@ export const MsgType = Object.freeze({
   ERROR: 19,
   SNAPSHOT: 20,
   REPLY: 21,
+  HISTORY: 22,
 });
 
 /** Largest chat text, in characters (code points). */
 export const MAX_CHAT_CHARS = 200;
+
+/** Shortest and longest player key (hello key), in bytes of printable ASCII. */
+export const MIN_KEY_LENGTH = 16;
+export const MAX_KEY_LENGTH = 128;
 
 /** Thrown for bytes that are not a valid protocol message. */
 export class ProtocolError extends Error {
@@ -55,6 +60,9 @@ const decoder = new Decoder();
  * @property {string} [auth] the server's join secret
  * @property {boolean} [deltas] this client can patch delta snapshots
  * @property {[x: number, y: number, w: number, h: number]} [view] a spectator's area of interest
+ * @property {string} [key] the player key: a secret of 16 to 128 printable ASCII (no space)
+ *   characters that makes this player the same returning player, with a stable
+ *   playerId, name and records, on servers that keep them (see isPlayerKey)
  */
 
 /**
@@ -62,7 +70,9 @@ const decoder = new Decoder();
  * "welcome").
  *
  * @typedef {object} Welcome
- * @property {number} player this client's player id (spectators get one too)
+ * @property {number} player this client's player id in the room (spectators get one too)
+ * @property {number} playerId the stable id of the returning player the hello's key
+ *   stands for; 0 for a guest (no key, or a server that keeps no players)
  * @property {string} session the token to resume with; '' for a spectator
  * @property {string} account the account the server's join token admitted ('' without one)
  * @property {string} room the room's id
@@ -96,27 +106,38 @@ const decoder = new Decoder();
  * @typedef {{type: 'error', code: string, message: string, seq: number}} ErrorMessage
  * @typedef {{type: 'snapshot', tick: number, base: number, ack: number, payload: Uint8Array}} SnapshotMessage
  * @typedef {{type: 'reply', id: number, code: string, message: string, data: unknown}} ReplyMessage
+ * @typedef {{type: 'history', lines: HistoryEntry[]}} HistoryMessage
  * @typedef {{type: 'hello', hello: Record<string, unknown>}} HelloMessage
  * @typedef {{type: 'input', seq: number, payload: unknown}} InputMessage
  * @typedef {{type: 'pong', id: number}} PongMessage
  * @typedef {{type: 'chat', text: string}} ChatMessage
  * @typedef {{type: 'leave'}} LeaveMessage
  * @typedef {{type: 'request', id: number, kind: string, data: unknown}} RequestMessage
- * @typedef {WelcomeMessage | EventMessage | PingMessage | ErrorMessage | SnapshotMessage | ReplyMessage} ServerMessage
+ * @typedef {WelcomeMessage | EventMessage | PingMessage | ErrorMessage | SnapshotMessage | ReplyMessage | HistoryMessage} ServerMessage
  * @typedef {HelloMessage | InputMessage | PongMessage | ChatMessage | LeaveMessage | RequestMessage} ClientMessage
  * @typedef {ServerMessage | ClientMessage} Message
+ */
+
+/**
+ * A chat line of the room's history (the history message), as sent.
+ *
+ * @typedef {object} HistoryEntry
+ * @property {string} name the sender's display name when it was said
+ * @property {string} text what was said, as sent: never markup
+ * @property {number} atMs when, in Unix milliseconds
+ * @property {number} playerId the sender's stable player id; 0 for a guest
  */
 
 // The hello map's keys in the order the Go server writes them; unset,
 // empty, zero and false values are left out, as the server's omitempty does.
 /** @type {Array<keyof Hello>} */
-const HELLO_KEYS = ['name', 'game', 'room', 'reservation', 'session', 'lastEvent', 'spectator', 'auth', 'deltas', 'view'];
+const HELLO_KEYS = ['name', 'game', 'room', 'reservation', 'session', 'lastEvent', 'spectator', 'auth', 'deltas', 'view', 'key'];
 
 /**
  * Encodes hello: [1, {name, game, room, reservation, session, lastEvent,
- * spectator, auth, deltas, view}], every key optional. deltas: true asks
- * for delta snapshots (the client can patch them); view, [x, y, w, h], is
- * a spectator's area of interest.
+ * spectator, auth, deltas, view, key}], every key optional. deltas: true
+ * asks for delta snapshots (the client can patch them); view, [x, y, w,
+ * h], is a spectator's area of interest; key, the player key.
  *
  * @param {Hello} [hello]
  * @returns {Uint8Array}
@@ -207,6 +228,7 @@ export function encodeRequest(id, kind, data = null) {
  *   {type: 'error', code, message, seq}    seq: the input it is about, or 0
  *   {type: 'snapshot', tick, base, ack, payload}
  *   {type: 'reply', id, code, message, data}    code '' is success
+ *   {type: 'history', lines: [{name, text, atMs, playerId}]}    oldest first
  * and client messages to {type: 'hello', hello}, {type: 'input', seq,
  * payload}, {type: 'pong', id}, {type: 'chat', text}, {type: 'leave'},
  * {type: 'request', id, kind, data}.
@@ -289,6 +311,9 @@ export function decodeMessage(bytes) {
         message: str(v[3], 'reply message'),
         data: v[4],
       };
+    case MsgType.HISTORY:
+      need(2, 'history');
+      return { type: 'history', lines: history(v[1]) };
     default:
       throw new ProtocolError(`unknown message type ${String(t)}`);
   }
@@ -306,6 +331,8 @@ function welcome(v) {
   if (tickRate < 1) throw new ProtocolError('welcome tickRate is 0');
   return {
     player: u32(w.player, 'welcome player'),
+    // The returning player's stable id; servers before it send none.
+    playerId: w.playerId == null ? 0 : id(w.playerId, 'welcome playerId'),
     session: w.session == null ? '' : str(w.session, 'welcome session'),
     account: w.account == null ? '' : str(w.account, 'welcome account'),
     room: str(w.room, 'welcome room'),
@@ -331,6 +358,36 @@ function welcome(v) {
     }),
     config: w.config ?? null,
   };
+}
+
+/**
+ * @param {unknown} v
+ * @returns {HistoryEntry[]}
+ */
+function history(v) {
+  if (v == null) return [];
+  if (!Array.isArray(v)) throw new ProtocolError('history lines are not an array');
+  return v.map((l, i) => {
+    if (!Array.isArray(l) || l.length < 4) throw new ProtocolError(`history line ${i} is not [name, text, at, playerId]`);
+    return {
+      name: str(l[0], `history line ${i} name`),
+      text: str(l[1], `history line ${i} text`),
+      atMs: int(l[2], `history line ${i} time`),
+      playerId: id(l[3], `history line ${i} playerId`),
+    };
+  });
+}
+
+/**
+ * Whether key can be a player key (the hello's key): 16 to 128 characters
+ * of printable ASCII without the space (0x21 to 0x7e), as the server
+ * takes them.
+ *
+ * @param {unknown} key
+ * @returns {key is string}
+ */
+export function isPlayerKey(key) {
+  return typeof key === 'string' && key.length >= MIN_KEY_LENGTH && key.length <= MAX_KEY_LENGTH && /^[\x21-\x7e]*$/.test(key);
 }
 
 /**
@@ -373,6 +430,33 @@ function str(v, what) {
 function uint(v, what) {
   const n = /** @type {number} */ (v);
   if (!Number.isInteger(n) || n < 0) throw new ProtocolError(`${what} is not an unsigned integer`);
+  return n;
+}
+
+/**
+ * An integer a JavaScript number holds exactly (a time in ms may be before
+ * 1970, so negative).
+ *
+ * @param {unknown} v
+ * @param {string} what
+ * @returns {number}
+ */
+function int(v, what) {
+  const n = /** @type {number} */ (v);
+  if (!Number.isSafeInteger(n)) throw new ProtocolError(`${what} is not an integer`);
+  return n;
+}
+
+/**
+ * A stable id: an unsigned integer a JavaScript number holds exactly.
+ *
+ * @param {unknown} v
+ * @param {string} what
+ * @returns {number}
+ */
+function id(v, what) {
+  const n = /** @type {number} */ (v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ProtocolError(`${what} is not an unsigned integer`);
   return n;
 }
 

@@ -16,10 +16,14 @@ export {
   encodeChat,
   encodeLeave,
   encodeRequest,
+  isPlayerKey,
+  MIN_KEY_LENGTH,
+  MAX_KEY_LENGTH,
 } from './codec.js';
+export { createPlayerKey, PLAYER_KEY_BYTES } from './playerkey.js';
 export { SnapshotBuffer } from './snapshots.js';
 export { InputLog } from './inputs.js';
-export { listRooms, matchmake, wsURL, ApiError, ApiUnavailable } from './api.js';
+export { listRooms, matchmake, leaderboard, playerByKey, playerById, recentMatches, wsURL, ApiError, ApiUnavailable } from './api.js';
 export { Emitter } from './emitter.js';
 
 // The types of the API, for TypeScript and editors (import type {...}).
@@ -38,6 +42,8 @@ export { Emitter } from './emitter.js';
  * @typedef {import('./codec.js').Hello} Hello
  * @typedef {import('./codec.js').Welcome} Welcome
  * @typedef {import('./codec.js').RosterEntry} RosterEntry
+ * @typedef {import('./codec.js').HistoryEntry} HistoryEntry
+ * @typedef {import('./client.js').HistoryLine} HistoryLine
  * @typedef {import('./codec.js').Message} Message
  * @typedef {import('./codec.js').ServerMessage} ServerMessage
  * @typedef {import('./codec.js').ClientMessage} ClientMessage
@@ -47,5 +53,13 @@ export { Emitter } from './emitter.js';
  * @typedef {import('./api.js').ApiOptions} ApiOptions
  * @typedef {import('./api.js').MatchmakeRequest} MatchmakeRequest
  * @typedef {import('./api.js').Reservation} Reservation
+ * @typedef {import('./api.js').Period} Period
+ * @typedef {import('./api.js').Leaderboard} Leaderboard
+ * @typedef {import('./api.js').LeaderboardEntry} LeaderboardEntry
+ * @typedef {import('./api.js').BestEntry} BestEntry
+ * @typedef {import('./api.js').PlayerRecord} PlayerRecord
+ * @typedef {import('./api.js').PlayerResult} PlayerResult
+ * @typedef {import('./api.js').Match} Match
+ * @typedef {import('./api.js').MatchPlayer} MatchPlayer
  * @typedef {import('./snapshots.js').BufferedSnapshot} BufferedSnapshot
  */

@@ -1,5 +1,5 @@
-// The room log: chat lines, notices (joins, leaves, connection news) and
-// the kill feed, with a box to chat.
+// The room log: chat lines, notices (joins, leaves, connection news), the
+// kill feed and the room's earlier chat (dimmed), with a box to chat.
 
 import { MAX_CHAT_CHARS } from '../sdk/codec.js';
 import { byId, h } from './dom.js';
@@ -39,7 +39,10 @@ export class ChatPanel {
     });
   }
 
-  /** Adds a line: {kind: 'chat', player, name, color, text} or {kind: 'notice'|'feed'|'error', text}. */
+  /**
+   * Adds a line: {kind: 'chat', player, name, color, text} or {kind:
+   * 'notice'|'feed'|'error', text}. Returns its element.
+   */
   add(line) {
     let li;
     if (line.kind === 'chat') {
@@ -50,6 +53,35 @@ export class ChatPanel {
       li = h('li', { class: `line ${line.kind}`, text: line.text });
     }
     this.log.append(li);
+    this.#trim();
+    return li;
+  }
+
+  /**
+   * Adds the room's chat from before the player joined, [{name, text, at},
+   * ...] oldest first, dimmed and with times, before the element before
+   * (the join notice) when it is still in the log, else at the end.
+   */
+  addHistory(lines, before) {
+    if (!lines.length) return;
+    const items = [
+      h('li', { class: 'line history-mark', text: 'Earlier in this room' }),
+      ...lines.map((l) =>
+        h(
+          'li',
+          { class: 'line chat history', title: l.at.toLocaleString() },
+          h('span', { class: 'at', text: clock(l.at) }),
+          h('span', { class: 'who', text: l.name }),
+          h('span', { class: 'text', text: l.text }),
+        ),
+      ),
+    ];
+    if (before && before.parentNode === this.log) before.before(...items);
+    else this.log.append(...items);
+    this.#trim();
+  }
+
+  #trim() {
     while (this.log.childElementCount > MAX_LINES) this.log.firstElementChild.remove();
     if (this.follow) this.#toBottom();
   }
@@ -69,4 +101,11 @@ export class ChatPanel {
     this.input.disabled = !on;
     this.input.placeholder = placeholder;
   }
+}
+
+/** hh:mm in the player's own time, or the date too when not today. */
+function clock(at) {
+  if (Number.isNaN(at.getTime())) return '';
+  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return at.toDateString() === new Date().toDateString() ? time : `${at.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${time}`;
 }

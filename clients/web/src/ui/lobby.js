@@ -1,19 +1,29 @@
-// The lobby: the player's name, quick play, create room, and the room list
-// from GET /api/rooms (refreshed while the lobby is shown).
+// The lobby: the player's name, quick play, create room, the room list
+// from GET /api/rooms and the leaderboard with the player's own best
+// (refreshed while the lobby is shown, and at once when the player comes
+// back to it).
 
 import { ApiUnavailable, listRooms } from '../sdk/api.js';
 import { byId, h, setText } from './dom.js';
+import { LeaderboardView } from './leaderboard.js';
 
 const NAME_KEY = 'tickroom.name';
 const REFRESH_MS = 4000;
+const BOARD_REFRESH_MS = 10_000;
+// A result of the game just left may still be on its way to the database
+// when the lobby shows: the boards are asked again a moment later.
+const BOARD_AGAIN_MS = 1500;
 
 export class LobbyView {
   /**
    * @param {{onQuickPlay: (name: string) => void, onCreate: (name: string) => void,
    *          onJoin: (name: string, room: string, spectator: boolean) => void}} actions
+   * @param {string} key the player key ('' for a guest)
    */
-  constructor(actions) {
+  constructor(actions, key) {
     this.actions = actions;
+    this.board = new LeaderboardView(key);
+    this.boardTimers = [];
     this.root = byId('lobby');
     this.form = byId('join-form');
     this.nameInput = byId('name');
@@ -46,6 +56,9 @@ export class LobbyView {
     this.refresh();
     clearInterval(this.timer);
     this.timer = setInterval(() => this.refresh(), REFRESH_MS);
+    this.#stopBoard();
+    this.board.refresh();
+    this.boardTimers = [setTimeout(() => this.board.refresh(), BOARD_AGAIN_MS), setInterval(() => this.board.refresh(), BOARD_REFRESH_MS)];
     this.nameInput.focus();
   }
 
@@ -53,6 +66,13 @@ export class LobbyView {
     this.root.hidden = true;
     clearInterval(this.timer);
     this.timer = undefined;
+    this.#stopBoard();
+  }
+
+  #stopBoard() {
+    // clearTimeout and clearInterval clear either kind of timer.
+    for (const t of this.boardTimers) clearTimeout(t);
+    this.boardTimers = [];
   }
 
   setNote(text) {

@@ -13,17 +13,24 @@ import {
   State,
   SUBPROTOCOL,
   TickroomClient,
+  createPlayerKey,
   decodeMessage,
   describeClose,
   encodeHello,
   encodeInput,
   encodeRequest,
+  isPlayerKey,
+  leaderboard,
   listRooms,
   matchmake,
+  playerByKey,
   wsURL,
   type CloseInfo,
   type ConnectionState,
   type Hello,
+  type HistoryLine,
+  type LeaderboardEntry,
+  type PlayerRecord,
   type RoomInfo,
   type Snapshot,
   type Welcome,
@@ -96,6 +103,32 @@ async function requests(): Promise<void> {
   console.log(wrong);
 }
 
+// A returning player: a key kept between visits, its stable id, the room's
+// earlier chat.
+const key: string = createPlayerKey();
+const returning = new TickroomClient({ url: 'ws://localhost:8080/ws', key, hello: { name: 'ada', key } });
+returning.on('welcome', ({ welcome }) => {
+  const id: number = welcome.playerId;
+  console.log(id, returning.playerId ?? 0, isPlayerKey(key));
+});
+returning.on('history', ({ lines }) => {
+  const first: HistoryLine | undefined = lines[0];
+  const when: Date | undefined = first?.at;
+  const from: number | undefined = first?.playerId;
+  console.log(first?.name, first?.text, when?.getTime(), from);
+});
+
+async function kept(): Promise<void> {
+  const board = await leaderboard('http://localhost:8080', { game: 'snake', period: 'day', limit: 10 });
+  const top: LeaderboardEntry | undefined = board.entries[0];
+  const at: Date | undefined = top?.at;
+  const me: PlayerRecord | null = await playerByKey('http://localhost:8080', key);
+  const best: number | undefined = me?.best.all?.score;
+  console.log(top?.rank, top?.name, at, best, me?.recent[0]?.cause);
+  // @ts-expect-error a period is day, week or all
+  await leaderboard('http://localhost:8080', { period: 'month' });
+}
+
 async function api(): Promise<void> {
   const rooms = await listRooms('http://localhost:8080', { game: 'snake' });
   const free: number = rooms[0] ? rooms[0].maxPlayers - rooms[0].players : 0;
@@ -114,7 +147,7 @@ if (m.type === 'snapshot') {
 }
 const closeInfo: CloseInfo = describeClose(4008, 'full');
 const again: boolean = closeInfo.reconnect;
-console.log(SUBPROTOCOL, encodeInput(1, 2).length, encodeRequest(1, 'room.info').length, again, requests, api);
+console.log(SUBPROTOCOL, encodeInput(1, 2).length, encodeRequest(1, 'room.info').length, again, requests, api, kept);
 
 // Wrong uses.
 // @ts-expect-error a request's kind is a string
@@ -129,6 +162,10 @@ client.on('nope', () => {});
 client.on('snapshot', (s: { tick: string }) => console.log(s));
 // @ts-expect-error the options need a url
 new TickroomClient({ hello });
+// @ts-expect-error a player key is a string
+new TickroomClient({ url: 'ws://localhost:8080/ws', key: 42 });
+// @ts-expect-error a history line's time is a Date
+client.on('history', ({ lines }) => lines.map((l): number => l.at));
 // @ts-expect-error a hello's spectator is a boolean
 new TickroomClient({ url: 'ws://localhost:8080/ws', hello: { spectator: 'yes' } });
 // @ts-expect-error chat is text
