@@ -303,11 +303,15 @@ func (s *Postgres) Best(ctx context.Context, game string, player int64, since ti
 	if since.IsZero() {
 		row = s.pool.QueryRow(ctx, pgAllTimeBest, game, player)
 	} else {
-		row = s.pool.QueryRow(ctx, pgBest+`,
-		me AS (SELECT b.score, b.at, p.name FROM best b JOIN players p ON p.id = b.player_id WHERE b.rn = 1 AND b.player_id = $3)
-		SELECT me.score, me.at, me.name, (SELECT COUNT(*) FROM best b WHERE b.rn = 1 AND
-			(b.score > me.score OR (b.score = me.score AND (b.at < me.at OR (b.at = me.at AND b.player_id < $3))))) + 1
-		FROM me`, game, sinceTime(since), player)
+		// As SQLite's (see periodRankAbove): count who beats my best.
+		row = s.pool.QueryRow(ctx, `WITH me AS (
+			SELECT r.player_id, r.score, r.at FROM results r
+			WHERE r.player_id = $3 AND r.game = $1 AND r.at >= $2
+			ORDER BY r.score DESC, r.at ASC, r.id ASC LIMIT 1)
+		SELECT me.score, me.at, p.name, (SELECT COUNT(DISTINCT o.player_id) FROM results o
+			WHERE o.game = $1 AND o.at >= $2 AND o.player_id <> me.player_id AND
+			(o.score > me.score OR (o.score = me.score AND (o.at < me.at OR (o.at = me.at AND o.player_id < me.player_id))))) + 1
+		FROM me JOIN players p ON p.id = me.player_id`, game, sinceTime(since), player)
 	}
 	err := row.Scan(&e.Score, &e.At, &e.Name, &e.Rank)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -305,6 +305,15 @@ const (
 
 // bestSQL selects each player's best result in a game since a time, in
 // board order; shared by Leaderboard and Best.
+// periodRankAbove counts the players ranked above me in a period: a
+// player is above whoever its best result beats, which is when any of its
+// results does, so this reads the period's entries of the covering index
+// once instead of ranking every player's best. Its parameters are the
+// game and the period's start.
+const periodRankAbove = `SELECT COUNT(DISTINCT o.player_id) FROM results o INDEXED BY results_game_at
+	WHERE o.game = ? AND o.at >= ? AND o.player_id <> me.player_id AND
+		(o.score > me.score OR (o.score = me.score AND (o.at < me.at OR (o.at = me.at AND o.player_id < me.player_id))))`
+
 const sqliteBest = `WITH best AS (
 	SELECT player_id, score, at, ROW_NUMBER() OVER (PARTITION BY player_id ORDER BY score DESC, at ASC, id ASC) AS rn
 	FROM results WHERE game = ? AND at >= ?)`
@@ -368,11 +377,13 @@ func (s *SQLite) Best(ctx context.Context, game string, player int64, since time
 	if since.IsZero() {
 		row = s.r.QueryRowContext(ctx, sqliteAllTimeBest, game, player)
 	} else {
-		row = s.r.QueryRowContext(ctx, sqliteBest+`,
-		me AS (SELECT b.score, b.at, p.name FROM best b JOIN players p ON p.id = b.player_id WHERE b.rn = 1 AND b.player_id = ?)
-		SELECT me.score, me.at, me.name, (SELECT COUNT(*) FROM best b WHERE b.rn = 1 AND
-			(b.score > me.score OR (b.score = me.score AND (b.at < me.at OR (b.at = me.at AND b.player_id < ?))))) + 1
-		FROM me`, game, sinceMicro(since), player, player)
+		from := sinceMicro(since)
+		row = s.r.QueryRowContext(ctx, `WITH me AS (
+			SELECT r.player_id, r.score, r.at FROM results r INDEXED BY results_player_game_at
+			WHERE r.player_id = ? AND r.game = ? AND r.at >= ?
+			ORDER BY r.score DESC, r.at ASC, r.id ASC LIMIT 1)
+		SELECT me.score, me.at, p.name, (`+periodRankAbove+`) + 1
+		FROM me JOIN players p ON p.id = me.player_id`, player, game, from, game, from)
 	}
 	err := row.Scan(&e.Score, &at, &e.Name, &e.Rank)
 	if errors.Is(err, sql.ErrNoRows) {

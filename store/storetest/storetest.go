@@ -350,6 +350,20 @@ func bestsAcrossBatches(t *testing.T, s store.Store) {
 		if got, err := s.Best(ctx, "snake", e.Player, time.Time{}); err != nil || !sameEntry(got, e) {
 			t.Errorf("Best of all time of %d: %+v, %v; want %+v", e.Player, got, err, e)
 		}
+		if got, err := s.Best(ctx, "snake", e.Player, t0.Add(-time.Hour)); err != nil || !sameEntry(got, e) {
+			t.Errorf("Best of the period of %d: %+v, %v; want %+v", e.Player, got, err, e)
+		}
+	}
+	// A period that leaves out the first two minutes ranks what is left.
+	late := t0.Add(2 * time.Minute)
+	board, err := s.Leaderboard(ctx, "snake", late, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range board {
+		if got, err := s.Best(ctx, "snake", e.Player, late); err != nil || !sameEntry(got, e) {
+			t.Errorf("Best since minute 2 of %d: %+v, %v; want %+v", e.Player, got, err, e)
+		}
 	}
 }
 
