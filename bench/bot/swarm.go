@@ -288,6 +288,9 @@ func (s *Swarm) Started() int {
 	return s.started
 }
 
+// Transport returns how the swarm's bots read (the default resolved).
+func (s *Swarm) Transport() Transport { return s.cfg.Transport }
+
 // Totals returns every role's counters as they are now.
 func (s *Swarm) Totals() *RoleTotals {
 	t := new(RoleTotals)

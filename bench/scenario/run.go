@@ -103,7 +103,7 @@ func Run(ctx context.Context, cfg Config) (*report.Result, error) {
 			TickRate: sc.TickRate, StepsRooms: sc.Steps, Warmup: report.Duration(sc.Warmup),
 			Window: report.Duration(sc.Window), MaxBots: cfg.MaxBots, JoinMode: string(cfg.Join),
 			JoinRate: cfg.JoinRate, Seed: cfg.Seed, Stallers: sc.Stallers, Reconnecters: sc.Reconnecters,
-			Deltas: sc.Deltas, BotTransport: string(swarmTransport(cfg.Transport)),
+			Deltas:      sc.Deltas,
 			ScrapeEvery: report.Duration(cfg.ScrapeEvery), MemoryMethod: memoryMethod,
 		},
 	}
@@ -190,6 +190,7 @@ func run(ctx context.Context, cfg Config, level report.ServiceLevel, res *report
 		return err
 	}
 	defer swarm.Close()
+	res.Settings.BotTransport = string(swarm.Transport())
 
 	defer func() {
 		if ctx.Err() != nil || len(cfg.FloorCommand) == 0 || srv == nil {
@@ -338,12 +339,4 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// swarmTransport is the transport a swarm given t uses.
-func swarmTransport(t bot.Transport) bot.Transport {
-	if t == "" {
-		return bot.DefaultTransport()
-	}
-	return t
 }
