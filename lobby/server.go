@@ -259,7 +259,10 @@ func (s *Server) createRoom(ctx context.Context, id, gameName string, cfg RoomCo
 	if cfg.Seed == 0 {
 		cfg.Seed = randomSeed()
 	}
-	if id == "" {
+	// A room id the caller chose may have been used before a restart, and
+	// have chat kept; a new random one has none to load.
+	chosen := id != ""
+	if !chosen {
 		id = newRoomID(cfg.Private)
 	}
 	room, err := newRoom(id, t, cfg, s.cfg.Clock, s.log, s.met, s.roomEnded)
@@ -268,7 +271,7 @@ func (s *Server) createRoom(ctx context.Context, id, gameName string, cfg RoomCo
 	}
 	room.owner = owner
 	room.writer = s.cfg.Writer
-	if s.cfg.Store != nil {
+	if s.cfg.Store != nil && chosen {
 		room.seedHistory(ctx, s.cfg.Store)
 	}
 	room.onMembers = s.putEntry
