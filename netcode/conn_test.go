@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -1186,4 +1187,97 @@ func TestClientCloseDuringWritesKeepsItsCode(t *testing.T) {
 			t.Fatalf("close %d: server recorded %d %q, want 1000 (the client's)", i, code, reason)
 		}
 	}
+}
+
+// TestNoDataFrameAfterTheCloseFrame: once the library has answered a
+// client's close frame, netcode writes no more data frames (RFC 6455
+// §5.5.1), however hard the room publishes. A write that went out after
+// the reply could also find the socket reset by a client that had seen
+// the reply and gone, and record 1006 for a client that closed with 1000.
+func TestNoDataFrameAfterTheCloseFrame(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, serverOptions{cfg: quiet()})
+	hello, err := netcode.AppendHello(nil, &netcode.Hello{Name: "ada", Room: "r1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 30 {
+		conn, br := rawUpgrade(t, ts.url)
+		// Client frames are masked; a zero key leaves the payload as it is.
+		if _, err := conn.Write(append([]byte{0x82, 0x80 | byte(len(hello)), 0, 0, 0, 0}, hello...)); err != nil {
+			t.Fatal(err)
+		}
+		c := ts.conn(t)
+		stop := make(chan struct{})
+		published := make(chan struct{})
+		go func() {
+			defer close(published)
+			for tick := uint32(1); ; tick++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c.PublishSnapshot(&netcode.Snapshot{Tick: tick, Payload: []byte{0x90}}, 0)
+				runtime.Gosched()
+			}
+		}()
+		conn.SetReadDeadline(time.Now().Add(wait))
+		if op, _, err := readServerFrame(br); err != nil || op != 0x2 {
+			t.Fatalf("first frame: opcode %#x, %v; want a data frame", op, err)
+		}
+		if _, err := conn.Write([]byte{0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8}); err != nil { // 1000
+			t.Fatal(err)
+		}
+		sawClose := false
+		for {
+			op, payload, err := readServerFrame(br)
+			if err != nil {
+				break // the server closed the connection after its reply
+			}
+			if sawClose {
+				t.Fatalf("round %d: a frame of opcode %#x (%d bytes) after the close frame", i, op, len(payload))
+			}
+			sawClose = op == 0x8
+		}
+		if !sawClose {
+			t.Fatalf("round %d: the server never answered the close frame", i)
+		}
+		conn.Close()
+		ts.end(t)
+		close(stop)
+		<-published
+		if code, reason := c.CloseStatus(); code != websocket.StatusNormalClosure {
+			t.Fatalf("round %d: server recorded %d %q, want 1000 (the client's)", i, code, reason)
+		}
+	}
+}
+
+// readServerFrame reads one unmasked server frame.
+func readServerFrame(br *bufio.Reader) (op byte, payload []byte, err error) {
+	var h [2]byte
+	if _, err := io.ReadFull(br, h[:]); err != nil {
+		return 0, nil, err
+	}
+	n := uint64(h[1] & 0x7f)
+	switch n {
+	case 126:
+		var l [2]byte
+		if _, err := io.ReadFull(br, l[:]); err != nil {
+			return 0, nil, err
+		}
+		n = uint64(binary.BigEndian.Uint16(l[:]))
+	case 127:
+		var l [8]byte
+		if _, err := io.ReadFull(br, l[:]); err != nil {
+			return 0, nil, err
+		}
+		n = binary.BigEndian.Uint64(l[:])
+	}
+	if n > 1<<20 {
+		return 0, nil, fmt.Errorf("frame of %d bytes", n)
+	}
+	payload = make([]byte, n)
+	_, err = io.ReadFull(br, payload)
+	return h[0] & 0x0f, payload, err
 }

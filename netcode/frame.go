@@ -9,6 +9,10 @@ package netcode
 // opcode 2, no extension bits (the server negotiates no compression).
 const opBinary = 0x82
 
+// opClose is the opcode of a close frame (the low four bits of its first
+// byte).
+const opClose = 0x8
+
 // maxFrameHeader is the longest server frame header: 2 bytes and a 64-bit
 // length.
 const maxFrameHeader = 10

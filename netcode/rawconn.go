@@ -97,7 +97,10 @@ type rawConn struct {
 
 	mu      sync.Mutex
 	pending []byte
-	observe func(p []byte) // tests: sees the library's writes
+	// closeSent is set once the library has written a close frame: no
+	// data frame may follow it (RFC 6455 §5.5.1).
+	closeSent bool
+	observe   func(p []byte) // tests: sees the library's writes
 
 	// The arguments and results of rawWrite, kept here so that passing it
 	// to rc.Write does not allocate a closure per write.
@@ -139,6 +142,11 @@ func (r *rawConn) writeOnce(fd uintptr) bool {
 // connection (the library answering a ping, or a slow write).
 var errBusy = errors.New("netcode: connection busy")
 
+// errCloseSent says a data write was refused because the library has sent
+// its close frame. The close handshake is under way and the library ends
+// the socket; the write is no failure of the connection's.
+var errCloseSent = errors.New("netcode: the close frame has been sent")
+
 // tryWrite writes what the kernel takes of p at once, without waiting. If
 // that is not all of p, the rest is kept as pending before the lock is
 // let go, so that nothing can be written between the two parts, and more
@@ -150,6 +158,9 @@ func (r *rawConn) tryWrite(p []byte) (n int, more bool, err error) {
 		return 0, false, errBusy
 	}
 	defer r.mu.Unlock()
+	if r.closeSent {
+		return 0, false, errCloseSent
+	}
 	if len(r.pending) > 0 {
 		return 0, false, errBusy
 	}
@@ -175,6 +186,9 @@ func (r *rawConn) tryWrite(p []byte) (n int, more bool, err error) {
 func (r *rawConn) writeAll(p []byte, timeout time.Duration) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closeSent {
+		return errCloseSent
+	}
 	return r.writeLocked(p, timeout)
 }
 
@@ -222,6 +236,9 @@ func (r *rawConn) Write(p []byte) (int, error) {
 	}
 	if err := r.writeLocked(p, libraryWriteTimeout); err != nil {
 		return 0, err
+	}
+	if len(p) > 0 && p[0]&0x0f == opClose {
+		r.closeSent = true
 	}
 	return len(p), nil
 }

@@ -118,12 +118,14 @@ func (c *Conn) drain() {
 // socket is shut at once: a client that does not read would not read a
 // close frame either.
 //
-// A socket closed under the write is not a failure of its own: the library
-// closes it once it has answered the client's close frame, and the reader
-// then reports the client's code. Recording 1006 there would race the
+// A socket closed under the write, or a close frame already sent, is not
+// a failure of its own: the library closes the socket once it has answered
+// the client's close frame, and the reader then reports the client's code. Recording 1006 there would race the
 // reader and, when it won, hold the seat of a client that closed normally.
 func (c *Conn) writeFailed(err error) {
 	switch {
+	case errors.Is(err, errCloseSent):
+		return // the library's close handshake ends the socket
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		c.Close(CloseTooSlow, fmt.Sprintf("too slow: write timed out after %v", c.cfg.WriteTimeout), false)
 	case errors.Is(err, net.ErrClosed):
