@@ -195,6 +195,10 @@ type Conn struct {
 	closeCode   websocket.StatusCode
 	closeReason string
 	closed      chan struct{} // closed by Close once the closing fields are set
+	// closedFlag is set just before closed is closed: the writers and the
+	// reader check it on every message, and a load is cheaper than a
+	// select on the channel.
+	closedFlag atomic.Bool
 
 	tick       atomic.Uint32 // newest published tick, for pings
 	lastPingID atomic.Uint32
@@ -406,6 +410,7 @@ func (c *Conn) Close(code websocket.StatusCode, reason string, flush bool) {
 		// Counted before the reader can see the close and Run wait.
 		c.wg.Add(1)
 	}
+	c.closedFlag.Store(true)
 	close(c.closed)
 	c.closeMu.Unlock()
 	if running {

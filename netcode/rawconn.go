@@ -89,7 +89,13 @@ func (h *hijacker) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 // pending, which is written before anything else.
 type rawConn struct {
 	net.Conn
-	rc syscall.RawConn // nil when the connection has no file descriptor
+	// wfd is a duplicate of the socket's descriptor that the non-blocking
+	// writes use directly, without net's descriptor locks and poller
+	// checks (which cost a few cache misses per write). The duplicate
+	// keeps the socket open, so it is closed in Close, under mu: no write
+	// can then be using it, and its number is not reused under one.
+	// It is -1 once closed, or when the connection has no descriptor.
+	wfd int
 
 	// early is what net/http had read past the handshake; Read returns it
 	// first. Only the connection's reader reads.
@@ -102,40 +108,42 @@ type rawConn struct {
 	closeSent bool
 	observe   func(p []byte) // tests: sees the library's writes
 
-	// The arguments and results of rawWrite, kept here so that passing it
-	// to rc.Write does not allocate a closure per write.
-	wp       []byte
-	wn       int
-	werr     error
-	rawWrite func(fd uintptr) bool
 }
 
 func newRawConn(c net.Conn) *rawConn {
-	r := &rawConn{Conn: c}
-	if sc, ok := c.(syscall.Conn); ok {
-		if rc, err := sc.SyscallConn(); err == nil {
-			r.rc = rc
-		}
-	}
-	r.rawWrite = r.writeOnce
-	return r
+	return &rawConn{Conn: c, wfd: dupWriteFD(c)}
 }
 
-// writeOnce is one write(2), never waiting: Go's sockets are non-blocking,
-// and returning true tells the runtime not to wait for the socket to be
-// writable, so a full socket buffer returns EAGAIN here instead of parking.
-func (r *rawConn) writeOnce(fd uintptr) bool {
+// writeOnce is one write(2) on wfd, never waiting: Go's sockets are
+// non-blocking (the duplicate shares the flag), so a full socket buffer
+// returns EAGAIN, which is a write of nothing. mu must be held.
+func (r *rawConn) writeOnce(p []byte) (int, error) {
 	for {
-		n, err := syscall.Write(int(fd), r.wp)
-		if err == syscall.EINTR {
+		n, err := syscall.Write(r.wfd, p)
+		switch err {
+		case nil:
+			return n, nil
+		case syscall.EINTR:
 			continue
+		case syscall.EAGAIN:
+			return 0, nil
+		default:
+			return 0, err
 		}
-		if err == syscall.EAGAIN {
-			n, err = 0, nil
-		}
-		r.wn, r.werr = max(n, 0), err
-		return true
 	}
+}
+
+// Close closes the connection and then the duplicate. The connection goes
+// first: that ends a write waiting on it (writeLocked holds mu meanwhile).
+func (r *rawConn) Close() error {
+	err := r.Conn.Close()
+	r.mu.Lock()
+	if r.wfd >= 0 {
+		syscall.Close(r.wfd)
+		r.wfd = -1
+	}
+	r.mu.Unlock()
+	return err
 }
 
 // errBusy says tryWrite took nothing because another write holds the
@@ -154,23 +162,21 @@ var errCloseSent = errors.New("netcode: the close frame has been sent")
 // must not block. When another write holds the connection it takes
 // nothing and returns errBusy: the caller writes all of p with writeAll.
 func (r *rawConn) tryWrite(p []byte) (n int, more bool, err error) {
-	if r.rc == nil || !r.mu.TryLock() {
+	if !r.mu.TryLock() {
 		return 0, false, errBusy
 	}
 	defer r.mu.Unlock()
-	if r.closeSent {
+	switch {
+	case r.closeSent:
 		return 0, false, errCloseSent
-	}
-	if len(r.pending) > 0 {
+	case r.wfd < 0:
+		// No descriptor (a test's pipe), or closed: the slow path's
+		// write through the connection says which.
+		return 0, false, errBusy
+	case len(r.pending) > 0:
 		return 0, false, errBusy
 	}
-	r.wp = p
-	err = r.rc.Write(r.rawWrite)
-	n, werr := r.wn, r.werr
-	r.wp = nil
-	if err == nil {
-		err = werr
-	}
+	n, err = r.writeOnce(p)
 	if err != nil {
 		return n, false, fmt.Errorf("netcode: write: %w", err)
 	}

@@ -84,14 +84,7 @@ func ReadMessage(ctx context.Context, ws *websocket.Conn, dst []byte) (websocket
 
 // isClosing reports whether the connection has been asked to close, without
 // the lock.
-func (c *Conn) isClosing() bool {
-	select {
-	case <-c.closed:
-		return true
-	default:
-		return false
-	}
-}
+func (c *Conn) isClosing() bool { return c.closedFlag.Load() }
 
 // reader is the state of a connection's reader goroutine; it needs no
 // lock.
