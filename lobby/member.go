@@ -47,8 +47,11 @@ type member struct {
 	stable int64
 
 	inboxMu sync.Mutex
-	inbox   []pendingInput
-	spare   []pendingInput
+	// queued counts the inputs in inbox, so that the room passes over a
+	// member with none (most, most ticks) without taking the lock.
+	queued atomic.Int32
+	inbox  []pendingInput
+	spare  []pendingInput
 	// The inputs' payloads, copied out of the reader's buffer (which the
 	// next message reuses), one arena per inbox.
 	arena, spareArena []byte
@@ -88,6 +91,7 @@ func (m *member) queue(c *netcode.Conn, msg *netcode.Message, in pendingInput) {
 		m.arena = append(m.arena, msg.Payload...)
 		in.payload = m.arena[start:len(m.arena):len(m.arena)]
 		m.inbox = append(m.inbox, in)
+		m.queued.Add(1)
 	}
 	m.inboxMu.Unlock()
 	if full {
@@ -98,8 +102,14 @@ func (m *member) queue(c *netcode.Conn, msg *netcode.Message, in pendingInput) {
 // takeInputs hands the room this tick's inputs. The returned slice is valid
 // until the next call.
 func (m *member) takeInputs() []pendingInput {
+	if m.queued.Load() == 0 {
+		// An input queued after this load goes with the next tick, as it
+		// would had it come after the lock.
+		return nil
+	}
 	m.inboxMu.Lock()
 	defer m.inboxMu.Unlock()
+	m.queued.Store(0)
 	in := m.inbox
 	clear(m.spare)
 	m.inbox, m.spare = m.spare[:0], in

@@ -19,20 +19,23 @@ import (
 type metrics struct {
 	reg *prometheus.Registry
 
-	stepSeconds    prometheus.Histogram
-	latenessSecs   prometheus.Histogram
-	published      prometheus.Counter
-	inputsApplied  *prometheus.CounterVec
-	requests       *prometheus.CounterVec
-	connsOpened    prometheus.Counter
-	connsClosed    *prometheus.CounterVec
-	matchmake      *prometheus.CounterVec
-	roomsCreated   prometheus.Counter
-	roomsDisposed  prometheus.Counter
-	roomPanics     prometheus.Counter
-	throttled      *prometheus.CounterVec
-	snapshotBytes  prometheus.Histogram
-	connStatsCache *connTotals
+	stepSeconds   prometheus.Histogram
+	latenessSecs  prometheus.Histogram
+	published     prometheus.Counter
+	inputsApplied *prometheus.CounterVec
+	// The two series of inputsApplied, looked up once: rooms add to them
+	// every tick.
+	inputsAccepted, inputsRefused prometheus.Counter
+	requests                      *prometheus.CounterVec
+	connsOpened                   prometheus.Counter
+	connsClosed                   *prometheus.CounterVec
+	matchmake                     *prometheus.CounterVec
+	roomsCreated                  prometheus.Counter
+	roomsDisposed                 prometheus.Counter
+	roomPanics                    prometheus.Counter
+	throttled                     *prometheus.CounterVec
+	snapshotBytes                 prometheus.Histogram
+	connStatsCache                *connTotals
 	// endedRooms sums the counters of the rooms that have ended, so that
 	// the room counters, read from the live rooms at scrape time, only
 	// grow.
@@ -116,9 +119,8 @@ func newMetrics(s *Server) *metrics {
 		f(c)
 	}
 	// Series that exist from the start read as 0 rather than missing.
-	for _, r := range []string{"accepted", "bad_input"} {
-		m.inputsApplied.WithLabelValues(r)
-	}
+	m.inputsAccepted = m.inputsApplied.WithLabelValues("accepted")
+	m.inputsRefused = m.inputsApplied.WithLabelValues("bad_input")
 	for _, r := range []string{"ok", netcode.ErrCodeUnknownRequest, netcode.ErrCodeBadRequest, netcode.ErrCodeNotAllowed, netcode.ErrCodeFailed} {
 		m.requests.WithLabelValues(r)
 	}

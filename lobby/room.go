@@ -373,10 +373,10 @@ func (r *Room) step() {
 	}
 	r.removeKicked()
 	if accepted > 0 {
-		r.met.inputsApplied.WithLabelValues("accepted").Add(float64(accepted))
+		r.met.inputsAccepted.Add(float64(accepted))
 	}
 	if refused > 0 {
-		r.met.inputsApplied.WithLabelValues("bad_input").Add(float64(refused))
+		r.met.inputsRefused.Add(float64(refused))
 	}
 	for _, ev := range r.sim.Step(r.tick) {
 		r.broadcast(ev.Kind, ev.Data)

@@ -146,8 +146,8 @@ type Stats struct {
 
 // Handler receives a connection's messages that netcode does not handle
 // itself: inputs, chat, requests and leave. It runs on the connection's
-// reader goroutine and must not block for long. The message's byte fields
-// (Payload) alias the reader's buffer, which the next message reuses: a
+// reader goroutine and must not block for long. The message and its byte
+// fields (Payload) are the reader's, reused for the next message: a
 // handler that keeps them copies them. A handler that drops a message over
 // a limit of its own says so with Conn.Drop, so that the client hears of
 // it as of any other drop.

@@ -96,6 +96,10 @@ type reader struct {
 	// leave.
 	inputs, control *tokenBucket
 	lastSeq         uint32
+	// msg is the message being handled, reused: a handler gets a pointer
+	// to it, and escaping there, a message of its own would be allocated
+	// on every read.
+	msg Message
 }
 
 // handle handles one message.
@@ -105,7 +109,9 @@ func (r *reader) handle(typ websocket.MessageType, data []byte) {
 		c.badMessage(ErrCodeBadMessage, "text frames are not part of the protocol: send binary msgpack")
 		return
 	}
-	m, err := r.dec.Decode(data)
+	var err error
+	r.msg, err = r.dec.Decode(data)
+	m := &r.msg
 	if err != nil {
 		code := ErrCodeBadMessage
 		if errors.Is(err, ErrUnknownType) {
@@ -116,15 +122,15 @@ func (r *reader) handle(typ websocket.MessageType, data []byte) {
 	}
 	switch m.Type {
 	case MsgPong:
-		if r.allow(r.control, &m) {
+		if r.allow(r.control, m) {
 			c.pong(m.ID)
 		}
 	case MsgLeave:
-		if r.allow(r.control, &m) {
-			r.h.HandleMessage(c, &m)
+		if r.allow(r.control, m) {
+			r.h.HandleMessage(c, m)
 		}
 	case MsgInput, MsgChat, MsgRequest:
-		if !r.allow(r.inputs, &m) {
+		if !r.allow(r.inputs, m) {
 			return
 		}
 		if m.Type == MsgInput {
@@ -135,7 +141,7 @@ func (r *reader) handle(typ websocket.MessageType, data []byte) {
 			}
 			r.lastSeq = m.Seq
 		}
-		r.h.HandleMessage(c, &m)
+		r.h.HandleMessage(c, m)
 	case MsgHello:
 		// Counted among the bad messages, which bounds it: no bucket.
 		c.badMessage(ErrCodeBadMessage, "hello was already received")
