@@ -28,12 +28,18 @@ func (r *Room) publish() int {
 		} else {
 			if whole == nil {
 				whole = r.snapshot(r.sim.AppendSnapshot(make([]byte, 0, sizeHint(r.snapSize))), &r.snapSize)
+				if r.prevWhole != nil && c.DeltasOn() {
+					// What a member that is keeping up last got, so the
+					// base of its delta.
+					whole.PrepareDelta(r.prevWhole)
+				}
 			}
 			snap = whole
 		}
 		c.PublishSnapshot(snap, m.ack)
 		published++
 	}
+	r.prevWhole = whole
 	r.queued = false // the events of the tick leave with its snapshots
 	return published
 }

@@ -78,8 +78,11 @@ type Room struct {
 	rec          *recording
 	snapID       uint64
 	deltas       *netcode.DeltaPolicy // nil: full snapshots only
-	viewer       game.Viewer          // nil: every member sees the whole world
-	views        map[game.Rect]*netcode.Snapshot
+	// prevWhole is the last tick's whole-world snapshot, the base the next
+	// one's delta is prepared from (nil when no member got one).
+	prevWhole *netcode.Snapshot
+	viewer    game.Viewer // nil: every member sees the whole world
+	views     map[game.Rect]*netcode.Snapshot
 	// queued is set when a member was queued a message outside a tick's
 	// publish, which flush then has written.
 	queued bool

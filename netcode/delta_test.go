@@ -135,6 +135,39 @@ func TestDeltaSharedByClientsWithTheSameBase(t *testing.T) {
 	}
 }
 
+// TestPreparedDeltaIsTheOneWritten: a delta prepared before publishing is
+// what the writer sends, and it is not taken a second time.
+func TestPreparedDeltaIsTheOneWritten(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	deltas := &netcode.DeltaPolicy{Func: xorDelta(&calls), MaxAge: 8}
+	ts := startServer(t, serverOptions{cfg: quiet(), before: func(c *netcode.Conn, _ *netcode.Hello) { c.SetDeltas(true) }})
+	ws := join(t, ts.url)
+	c := ts.conn(t)
+	s1 := &netcode.Snapshot{Tick: 1, ID: 1, Payload: payload(100, 7, 1), Policy: deltas}
+	s2 := &netcode.Snapshot{Tick: 2, ID: 2, Payload: payload(100, 7, 2), Policy: deltas}
+	c.PublishSnapshot(s1, 0)
+	next(t, ws)
+	s2.PrepareDelta(s1)
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("PrepareDelta called the delta function %d times, want once", got)
+	}
+	c.PublishSnapshot(s2, 0)
+	m := next(t, ws)
+	if m.Base != 1 || !bytes.Equal(m.Payload, []byte{0xc4, 2, 2, 2}) {
+		t.Fatalf("got base %d payload % x, want the delta from tick 1", m.Base, m.Payload)
+	}
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("the writer took the prepared delta again: %d calls", got)
+	}
+	// A base that allows no delta (too old) prepares nothing.
+	s12 := &netcode.Snapshot{Tick: 12, ID: 3, Payload: payload(100, 7, 3), Policy: deltas}
+	s12.PrepareDelta(s1)
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("a delta was taken from a base past MaxAge: %d calls", got)
+	}
+}
+
 // TestWriteTimeoutClosesTooSlow: a client that stops reading blocks the
 // writer once the socket buffers are full; the write times out and the
 // connection closes as too slow, without waiting for the reliable lane.
