@@ -1141,6 +1141,29 @@ func TestOversizedHelloEndsTheConnection(t *testing.T) {
 	ts.end(t)
 }
 
+// publishFlat publishes snapshots to c as fast as the writer takes them,
+// until the returned function is called, which waits for the publisher.
+func publishFlat(c *netcode.Conn) (stop func()) {
+	done := make(chan struct{})
+	published := make(chan struct{})
+	go func() {
+		defer close(published)
+		for tick := uint32(1); ; tick++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			c.PublishSnapshot(&netcode.Snapshot{Tick: tick, Payload: []byte{0x90}}, 0)
+			runtime.Gosched()
+		}
+	}()
+	return func() {
+		close(done)
+		<-published
+	}
+}
+
 // TestClientCloseDuringWritesKeepsItsCode: a client that closes normally
 // while the server writes to it is recorded with its own code. The library
 // closes the socket once it has answered the client's close frame, and a
@@ -1152,20 +1175,7 @@ func TestClientCloseDuringWritesKeepsItsCode(t *testing.T) {
 	for i := range 30 {
 		ws := join(t, ts.url)
 		c := ts.conn(t)
-		stop := make(chan struct{})
-		published := make(chan struct{})
-		go func() {
-			defer close(published)
-			for tick := uint32(1); ; tick++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				c.PublishSnapshot(&netcode.Snapshot{Tick: tick, Payload: []byte{0x90}}, 0)
-				runtime.Gosched()
-			}
-		}()
+		stopPublishing := publishFlat(c)
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		go func() {
 			for {
@@ -1178,8 +1188,7 @@ func TestClientCloseDuringWritesKeepsItsCode(t *testing.T) {
 		err := ws.Close(websocket.StatusNormalClosure, "")
 		cancel()
 		ts.end(t)
-		close(stop)
-		<-published
+		stopPublishing()
 		if err != nil && websocket.CloseStatus(err) == -1 {
 			t.Logf("client close %d: %v", i, err)
 		}
@@ -1208,20 +1217,7 @@ func TestNoDataFrameAfterTheCloseFrame(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := ts.conn(t)
-		stop := make(chan struct{})
-		published := make(chan struct{})
-		go func() {
-			defer close(published)
-			for tick := uint32(1); ; tick++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				c.PublishSnapshot(&netcode.Snapshot{Tick: tick, Payload: []byte{0x90}}, 0)
-				runtime.Gosched()
-			}
-		}()
+		stopPublishing := publishFlat(c)
 		conn.SetReadDeadline(time.Now().Add(wait))
 		if op, _, err := readServerFrame(br); err != nil || op != 0x2 {
 			t.Fatalf("first frame: opcode %#x, %v; want a data frame", op, err)
@@ -1245,8 +1241,7 @@ func TestNoDataFrameAfterTheCloseFrame(t *testing.T) {
 		}
 		conn.Close()
 		ts.end(t)
-		close(stop)
-		<-published
+		stopPublishing()
 		if code, reason := c.CloseStatus(); code != websocket.StatusNormalClosure {
 			t.Fatalf("round %d: server recorded %d %q, want 1000 (the client's)", i, code, reason)
 		}
