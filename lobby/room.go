@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"runtime/debug"
 	"sync"
@@ -77,6 +78,7 @@ type Room struct {
 	viewSize     int // the last area-of-interest payload's size
 	rec          *recording
 	snapID       uint64
+	phase        int                  // of the tick grid (RoomConfig.TickPhases), from the id
 	deltas       *netcode.DeltaPolicy // nil: full snapshots only
 	// prevWhole is the last tick's whole-world snapshot, the base the next
 	// one's delta is prepared from (nil when no member got one).
@@ -150,6 +152,11 @@ func newRoom(id string, typ game.Type, cfg RoomConfig, clock Clock, log *slog.Lo
 		onEnd: onEnd,
 
 		reservations: make(map[string]reservation),
+	}
+	if cfg.TickPhases > 0 {
+		h := fnv.New32a()
+		h.Write([]byte(id))
+		r.phase = int(h.Sum32() % uint32(cfg.TickPhases))
 	}
 	sim, err := newGame(typ, r.setup())
 	if err != nil {
@@ -270,7 +277,7 @@ func (r *Room) run(ctx context.Context) {
 			case sched == nil && len(r.members) > 0:
 				// Wake: ticks count on from the last one the room ran.
 				now := r.clock.Now()
-				sched = newSchedule(now, r.dt, r.cfg.MaxCatchUp)
+				sched = newSchedule(phaseStart(now, r.dt, r.phase, r.cfg.TickPhases), r.dt, r.cfg.MaxCatchUp)
 				timer.Reset(sched.deadline().Sub(now))
 			case sched == nil:
 				timer.Reset(r.idleWait(r.clock.Now()))

@@ -37,3 +37,20 @@ func (s *schedule) advance(now time.Time) (steps, skipped int64, lateness time.D
 	s.next += due
 	return steps, skipped, lateness
 }
+
+// phaseStart is where a room's schedule starts when it wakes at now: the
+// latest instant at or before now on its phase of the shared grid (a whole
+// number of dt since the Unix epoch, plus phase/phases of dt). The first
+// tick is then due within one dt, as from now, and the rooms of a phase
+// tick together. It keeps now's monotonic reading. phases <= 0: now.
+func phaseStart(now time.Time, dt time.Duration, phase, phases int) time.Time {
+	if phases <= 0 || dt <= 0 {
+		return now
+	}
+	off := dt * time.Duration(phase%phases) / time.Duration(phases)
+	back := (time.Duration(now.UnixNano()) - off) % dt
+	if back < 0 {
+		back += dt
+	}
+	return now.Add(-back)
+}

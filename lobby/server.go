@@ -316,6 +316,7 @@ func (s *Server) roomDefaults(c RoomConfig) RoomConfig {
 	orDefault(&c.EmptyTimeout, d.EmptyTimeout)
 	orDefault(&c.MaxCatchUp, d.MaxCatchUp)
 	orDefault(&c.InputsPerTick, d.InputsPerTick)
+	orDefault(&c.TickPhases, d.TickPhases)
 	orDefault(&c.Seed, d.Seed)
 	orDefault(&c.ResumeGrace, d.ResumeGrace)
 	orDefault(&c.ReservationTTL, d.ReservationTTL)

@@ -39,6 +39,7 @@ const (
 type serveConfig struct {
 	addr            string
 	tickRate        int
+	tickPhases      int
 	maxPlayers      int
 	emptyTimeout    time.Duration
 	shutdownTimeout time.Duration
@@ -101,6 +102,7 @@ func newServeCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.addr, "addr", ":8080", "address to listen on (host:port)")
 	f.IntVar(&cfg.tickRate, "tick-rate", lobby.DefaultTickRate, fmt.Sprintf("room ticks per second (1..%d)", lobby.MaxTickRate))
+	f.IntVar(&cfg.tickPhases, "tick-phases", lobby.DefaultTickPhases, "rooms tick on this many phases of one shared grid, so that the server wakes once per phase instead of once per room (0: each room ticks from when it woke)")
 	f.IntVar(&cfg.maxPlayers, "max-players", lobby.DefaultMaxPlayers, "players per room")
 	f.DurationVar(&cfg.emptyTimeout, "empty-timeout", lobby.DefaultEmptyTimeout, "dispose of a room after it has been empty this long")
 	f.DurationVar(&cfg.drainPeriod, "drain-period", defaultDrainPeriod, "on SIGINT/SIGTERM, stop taking players and let rooms run this long (or until empty) before closing them; 0 closes at once")
@@ -160,6 +162,9 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	if c.tickRate < 1 || c.tickRate > lobby.MaxTickRate {
 		return lobby.Config{}, fmt.Errorf("--tick-rate %d: want 1..%d", c.tickRate, lobby.MaxTickRate)
 	}
+	if c.tickPhases < 0 || c.tickPhases > 1000 {
+		return lobby.Config{}, fmt.Errorf("--tick-phases %d: want 0..1000 (0: no shared grid)", c.tickPhases)
+	}
 	if c.maxPlayers < 1 {
 		return lobby.Config{}, fmt.Errorf("--max-players %d: want at least 1", c.maxPlayers)
 	}
@@ -192,6 +197,7 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	cfg := lobby.Config{
 		Room: lobby.RoomConfig{
 			TickRate:       c.tickRate,
+			TickPhases:     tickPhases(c.tickPhases),
 			MaxPlayers:     c.maxPlayers,
 			EmptyTimeout:   c.emptyTimeout,
 			Seed:           c.seed,
@@ -574,4 +580,13 @@ func (c serveConfig) agonesSDK(srv *lobby.Server, log *slog.Logger) (*agones.SDK
 		Rooms:  func() int { return len(srv.Rooms()) },
 		Log:    log,
 	})
+}
+
+// tickPhases turns --tick-phases into lobby's setting, where 0 is the
+// default and a negative value none.
+func tickPhases(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
