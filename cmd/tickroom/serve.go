@@ -178,10 +178,11 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	if lim.Rooms < 0 || lim.CreateRate < 0 || lim.Reservations < 0 || lim.LookupFailRate < 0 || lim.CreateBurst < 1 || lim.LookupFailBurst < 1 {
 		return lobby.Config{}, errors.New("--rooms-per-ip, --room-create-rate, --reservations-per-ip and --lookup-fail-rate must not be negative (0 = no limit); the bursts at least 1")
 	}
-	// On the command line 0 lifts a limit, as --max-conns-per-ip 0 does;
-	// in lobby.Config zero means the default and a negative value none.
-	maxConns, maxConnsPerIP := c.maxConns, c.maxConnsPerIP
-	for _, v := range []*int{&lim.Rooms, &lim.Reservations, &maxConns, &maxConnsPerIP} {
+	// On the command line 0 lifts a limit, as --max-conns-per-ip 0 does
+	// (and --tick-phases 0 the shared grid); in lobby.Config zero means the
+	// default and a negative value none.
+	maxConns, maxConnsPerIP, phases := c.maxConns, c.maxConnsPerIP, c.tickPhases
+	for _, v := range []*int{&lim.Rooms, &lim.Reservations, &maxConns, &maxConnsPerIP, &phases} {
 		if *v == 0 {
 			*v = -1
 		}
@@ -197,7 +198,7 @@ func (c serveConfig) lobbyConfig() (lobby.Config, error) {
 	cfg := lobby.Config{
 		Room: lobby.RoomConfig{
 			TickRate:       c.tickRate,
-			TickPhases:     tickPhases(c.tickPhases),
+			TickPhases:     phases,
 			MaxPlayers:     c.maxPlayers,
 			EmptyTimeout:   c.emptyTimeout,
 			Seed:           c.seed,
@@ -580,13 +581,4 @@ func (c serveConfig) agonesSDK(srv *lobby.Server, log *slog.Logger) (*agones.SDK
 		Rooms:  func() int { return len(srv.Rooms()) },
 		Log:    log,
 	})
-}
-
-// tickPhases turns --tick-phases into lobby's setting, where 0 is the
-// default and a negative value none.
-func tickPhases(n int) int {
-	if n == 0 {
-		return -1
-	}
-	return n
 }
