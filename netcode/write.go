@@ -41,7 +41,7 @@ func (c *Conn) flushNow(buf []byte) []byte {
 		c.wmu.Unlock()
 		return buf
 	}
-	n, more, err := c.raw.tryWrite(buf)
+	_, more, err := c.raw.tryWrite(buf)
 	switch {
 	case errors.Is(err, errBusy):
 		// Another write holds the socket (the library answering a ping on
@@ -50,7 +50,9 @@ func (c *Conn) flushNow(buf []byte) []byte {
 		c.startDrain()
 		return buf
 	case err != nil:
-		c.writes.Add(1)
+		if !errors.Is(err, errCloseSent) { // refused before any write(2)
+			c.writes.Add(1)
+		}
 		c.wmu.Unlock()
 		c.writeFailed(err)
 		return buf
@@ -59,7 +61,6 @@ func (c *Conn) flushNow(buf []byte) []byte {
 	// A remainder left pending is written by drain, or the connection
 	// ends: it counts as written now.
 	c.bytesWritten.Add(uint64(len(buf)))
-	_ = n
 	if more {
 		c.slowBuf = c.slowBuf[:0]
 		c.startDrain()
