@@ -490,7 +490,18 @@ async def _(ctx):
         eq((st["width"], st["height"]), (cfg["w"], cfg["h"]), "board vs config")
         if not c.welcome["areaOfInterest"]:
             ensure(st["rect"] is None, "a view snapshot without area of interest")
-        ensure(me in [s["player"] for s in st["snakes"]], "own player not among the snakes")
+        mine = [s for s in st["snakes"] if s["player"] == me]
+        if st["rect"] is None:
+            ensure(mine, "own player not among the snakes of a whole-board snapshot")
+        elif mine:
+            # a view is around the player's head (docs/protocol.md, area of interest)
+            x, y, w, h = st["rect"]
+            hx, hy = mine[0]["head"] % cfg["w"], mine[0]["head"] // cfg["w"]
+            ensure(x <= hx < x + w and y <= hy < y + h,
+                   "own head (%d, %d) outside the view %r" % (hx, hy, st["rect"]))
+        else:
+            # dead and waiting players are in no view, the player's own included
+            ctx.note("own snake absent from the view at tick %d: it died" % m.tick)
         ensure(len(st["food"]) <= cfg["food"], "more food than config")
     ticks = [m.tick for m in c.snapshots]
     ensure(all(b > a for a, b in zip(ticks, ticks[1:])), "ticks not increasing: %r" % ticks)
@@ -1076,13 +1087,16 @@ async def _(ctx):
     b = await ctx.join(name="mb", room=room)
     pa, pb = a.welcome["player"], b.welcome["player"]
     await a.wait_event("joined", [pb, "mb"])
+    # the room's events (joins, spawns) interleave as its ticks fall, so
+    # the one to see replayed is whatever a itself got as event 2
+    second = await a.wait(lambda: next((e for e in a.events if e.seq == 2), None), 3, "event 2")
     # "lastEvent ... it takes modulo 2^32": 2^32 + 1 is lastEvent 1
     a2 = await ctx.join(label="ma2", session=a.welcome["session"], lastEvent=2 ** 32 + 1)
     eq(a2.welcome["resumed"], True, "resumed")
     eq(a2.welcome["lastEvent"], 1, "welcome lastEvent for 2^32 + 1")
     await a2.wait_event("reconnected", [pa, "ma"])
     eq(a2.events[0].seq, 2, "first replayed seq")
-    eq((a2.events[0].kind, a2.events[0].data), ("joined", [pb, "mb"]), "first replayed event")
+    eq((a2.events[0].kind, a2.events[0].data), (second.kind, second.data), "first replayed event")
     # -1: the doc says only "do not send -1" (taken modulo 2^32 it is a future lastEvent)
     c = await ctx.open({"session": a2.welcome["session"], "lastEvent": -1}, label="minus1")
     code = await c.wait_closed(3) if not await _welcomed(c) else "welcome"
@@ -1490,12 +1504,28 @@ async def _(ctx):
     if not cap:
         raise Skip("--max-conns-per-ip 0")
     # connections without a hello count too (the caps are checked before the hello)
-    open_ = []
-    for i in range(cap):
-        c = await ctx.open(None, send_hello=False, label="cap%d" % i)
-        open_.append(c)
-    extra = await ctx.open({"game": "snake"}, label="over-cap")
-    eq(await extra.wait_closed(3), 4014, "close code of connection %d from one address" % (cap + 1))
+    for attempt in range(3):
+        open_ = []
+        for i in range(cap):
+            c = await ctx.open(None, send_hello=False, label="cap%d.%d" % (attempt, i))
+            open_.append(c)
+        extra = await ctx.open({"game": "snake"}, label="over-cap%d" % attempt)
+        try:
+            code = await extra.wait_closed(3)
+        except AssertionError:
+            code = None
+        early = [c for c in open_ if c.closed and c.close_code == 4014]
+        if code is None and early:
+            # An earlier check's connection the server had not yet let go
+            # of held a slot while these opened, and left just after:
+            # start again from none.
+            ctx.note("attempt %d: a connection under the cap was refused while an earlier one "
+                     "was still counted; tried again" % (attempt + 1))
+            await asyncio.gather(*(c.close(1000) for c in open_ + [extra]), return_exceptions=True)
+            await asyncio.sleep(0.5)
+            continue
+        break
+    eq(code, 4014, "close code of connection %d from one address" % (cap + 1))
     for c in open_:
         ensure(not c.closed, "a connection under the cap was closed (%s)" % c.close_code)
 
