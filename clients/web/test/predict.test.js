@@ -162,6 +162,39 @@ describe('TurnPredictor', () => {
     assert.equal(p.mispredictions, 1);
   });
 
+  test('a turn made just before a death is no misprediction, though the snapshot of the turn was skipped', () => {
+    const p = new TurnPredictor();
+    p.reset(20);
+    assert.equal(p.snapshot(10, 0, alive(RIGHT)), false);
+    p.sent(1, UP);
+    // Tick 11 went by unseen; the snake died in tick 12's step (respawn_in
+    // is still the room's respawn_ticks), which turned it before it moved.
+    assert.equal(p.snapshot(12, 1, { status: Status.DEAD, dir: 0, respawnIn: 20 }), false);
+    assert.equal(p.mispredictions, 0);
+    assert.deepEqual(p.plan, []);
+  });
+
+  test('a death before the turns shown were made takes them back', () => {
+    const p = new TurnPredictor();
+    p.reset(20);
+    assert.equal(p.snapshot(10, 0, alive(RIGHT)), false);
+    p.sent(1, UP);
+    p.sent(2, LEFT);
+    // Both taken, the snake died the tick after the last seen: it made UP
+    // only (one turn a tick).
+    assert.equal(p.snapshot(11, 2, { status: Status.DEAD, dir: 0, respawnIn: 20 }), true);
+    // Seen dead two ticks after its death: it died in tick 12's step.
+    const q = new TurnPredictor();
+    q.reset(20);
+    assert.equal(q.snapshot(10, 0, alive(RIGHT)), false);
+    q.sent(1, UP);
+    q.sent(2, LEFT);
+    assert.equal(q.snapshot(11, 2, alive(UP)), false);
+    q.sent(3, DOWN);
+    assert.equal(q.snapshot(14, 2, { status: Status.DEAD, dir: 0, respawnIn: 18 }), true, 'DOWN was never acknowledged');
+    assert.equal(q.mispredictions, 1);
+  });
+
   test('reset forgets the connection’s inputs', () => {
     const p = going();
     p.sent(1, UP);

@@ -267,7 +267,7 @@ export class PlaySession {
     this.effects = [];
     this.latest = undefined;
     this.lastSeq = 0;
-    this.predictor.reset(); // input seqs count per connection
+    this.predictor.reset(this.respawnTicks); // input seqs count per connection
     this.outage = undefined;
     this.ui.overlay.hide('closed');
     this.ui.roomLabel.textContent = w.room;

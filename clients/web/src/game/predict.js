@@ -89,16 +89,25 @@ export class TurnPredictor {
   #queued = [];
   /** @type {{tick: number, alive: boolean, dir: number} | undefined} the newest snapshot's own snake */
   #server = undefined;
+  #respawnTicks = 0;
 
   constructor() {
     /** Snapshots that took back a shown turn (or showed one not predicted). */
     this.mispredictions = 0;
   }
 
-  reset() {
+  /**
+   * Forgets the connection's inputs; respawnTicks is the room's
+   * (config.respawn_ticks), which dates a death from a dead snake's
+   * respawn_in. Unknown (0): a death is taken to be as early as it can be.
+   *
+   * @param {number} [respawnTicks]
+   */
+  reset(respawnTicks = 0) {
     this.#sent = [];
     this.#queued = [];
     this.#server = undefined;
+    this.#respawnTicks = respawnTicks;
   }
 
   /** An input sent with seq, turning to dir. */
@@ -138,13 +147,14 @@ export class TurnPredictor {
 
   /**
    * Reconciles with a snapshot: its tick, its ack_seq and the own snake in
-   * it ({status, dir}; undefined when it has none). Returns whether the
-   * prediction was wrong: the snake goes elsewhere than predicted though
-   * no input was sent since, or died with turns still shown.
+   * it ({status, dir, respawnIn}; undefined when it has none). Returns
+   * whether the prediction was wrong: the snake goes elsewhere than
+   * predicted though no input was sent since, or died with turns shown
+   * that it had not made.
    *
    * @param {number} tick
    * @param {number} ack
-   * @param {{status: number, dir: number} | undefined} snake
+   * @param {{status: number, dir: number, respawnIn?: number} | undefined} snake
    * @returns {boolean}
    */
   snapshot(tick, ack, snake) {
@@ -153,25 +163,41 @@ export class TurnPredictor {
     const taken = [];
     while (this.#sent.length && this.#sent[0].seq <= ack) taken.push(this.#sent.shift().dir);
     const alive = snake?.status === Status.ALIVE;
+    const died = snake?.status === Status.DEAD;
     const prev = this.#server;
-    if (alive && prev?.alive && tick > prev.tick) {
+    let leftover = hadPlan;
+    if (prev?.alive && (alive || died) && tick > prev.tick) {
       // The ticks between the two snapshots use what was queued; the
       // inputs this snapshot acknowledges joined the queue at the latest
-      // before its own step (exactly then when no tick was skipped).
+      // before its own step (exactly then when no tick was skipped). A
+      // snake that died stepped up to its death, and that step turns
+      // before it moves: the turns it had by then were made.
+      const last = alive ? tick : this.#deathTick(tick, prev.tick, snake.respawnIn);
       let dir = prev.dir;
       let q = this.#queued;
-      for (let t = prev.tick + 1; t < tick; t++) [dir, q] = steer(dir, q);
+      for (let t = prev.tick + 1; t < last; t++) [dir, q] = steer(dir, q);
       [dir, q] = steer(dir, q.concat(taken).slice(0, MAX_QUEUE));
-      this.#queued = dir === snake.dir ? q : [];
+      this.#queued = alive && dir === snake.dir ? q : [];
+      leftover = replay(dir, q.concat(this.#sent.map((x) => x.dir))).length > 0;
     } else {
       // A snake that was not alive has an empty queue (the room ignores
       // turns then and empties the queue of a new snake).
       this.#queued = [];
     }
     this.#server = { tick, alive, dir: snake?.dir ?? 0 };
-    const wrong = prev?.alive === true && (alive ? this.final !== before : hadPlan);
+    const wrong = prev?.alive === true && (alive ? this.final !== before : leftover);
     if (wrong) this.mispredictions++;
     return wrong;
+  }
+
+  /**
+   * The tick whose step killed a snake seen dead at tick with respawnIn
+   * ticks to go (it was respawnTicks at its death), within the ticks since
+   * the last snapshot; the earliest of them when that cannot be told.
+   */
+  #deathTick(tick, prevTick, respawnIn) {
+    if (!this.#respawnTicks || !Number.isInteger(respawnIn)) return prevTick + 1;
+    return Math.min(tick, Math.max(prevTick + 1, tick - (this.#respawnTicks - respawnIn)));
   }
 }
 
