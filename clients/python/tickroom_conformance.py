@@ -482,6 +482,7 @@ async def _(ctx):
     await c.wait_snapshots(6)
     me = c.welcome["player"]
     cfg = c.welcome["config"]
+    absent = []
     for m in c.snapshots:
         eq(m.base, 0, "base_tick without deltas")
         eq(m.ack, 0, "ack_seq before any input")
@@ -501,8 +502,10 @@ async def _(ctx):
                    "own head (%d, %d) outside the view %r" % (hx, hy, st["rect"]))
         else:
             # dead and waiting players are in no view, the player's own included
-            ctx.note("own snake absent from the view at tick %d: it died" % m.tick)
+            absent.append(m.tick)
         ensure(len(st["food"]) <= cfg["food"], "more food than config")
+    if absent:
+        ctx.note("own snake absent from the views of ticks %r: it died" % absent)
     ticks = [m.tick for m in c.snapshots]
     ensure(all(b > a for a, b in zip(ticks, ticks[1:])), "ticks not increasing: %r" % ticks)
     ensure(c.snapshots[0].tick >= c.welcome["tick"], "first snapshot older than the welcome's tick")
