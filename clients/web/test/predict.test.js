@@ -7,6 +7,8 @@ import { Dir, Status } from '../src/game/snake.js';
 const { UP, RIGHT, DOWN, LEFT } = Dir;
 const alive = (dir) => ({ status: Status.ALIVE, dir });
 const dead = { status: Status.DEAD, dir: 0 };
+/** Dead with respawnIn ticks to go: died respawnTicks - respawnIn ticks ago. */
+const deadFor = (respawnIn) => ({ ...dead, respawnIn });
 
 describe('the rules of a turn, replayed', () => {
   test('a turn to a side is taken; onto the direction or its reverse, thrown away', () => {
@@ -27,9 +29,11 @@ describe('the rules of a turn, replayed', () => {
 });
 
 describe('TurnPredictor', () => {
-  // A snake going right at tick 10, no input yet.
-  function going(dir = RIGHT) {
+  // A snake going right at tick 10, no input yet, in a room whose
+  // respawnTicks date deaths (0: unknown).
+  function going(dir = RIGHT, respawnTicks = 0) {
     const p = new TurnPredictor();
+    p.reset(respawnTicks);
     assert.equal(p.snapshot(10, 0, alive(dir)), false);
     return p;
   }
@@ -163,36 +167,46 @@ describe('TurnPredictor', () => {
   });
 
   test('a turn made just before a death is no misprediction, though the snapshot of the turn was skipped', () => {
-    const p = new TurnPredictor();
-    p.reset(20);
-    assert.equal(p.snapshot(10, 0, alive(RIGHT)), false);
+    const p = going(RIGHT, 20);
     p.sent(1, UP);
     // Tick 11 went by unseen; the snake died in tick 12's step (respawn_in
     // is still the room's respawn_ticks), which turned it before it moved.
-    assert.equal(p.snapshot(12, 1, { status: Status.DEAD, dir: 0, respawnIn: 20 }), false);
+    assert.equal(p.snapshot(12, 1, deadFor(20)), false);
     assert.equal(p.mispredictions, 0);
     assert.deepEqual(p.plan, []);
   });
 
   test('a death before the turns shown were made takes them back', () => {
-    const p = new TurnPredictor();
-    p.reset(20);
-    assert.equal(p.snapshot(10, 0, alive(RIGHT)), false);
+    const p = going(RIGHT, 20);
     p.sent(1, UP);
     p.sent(2, LEFT);
     // Both taken, the snake died the tick after the last seen: it made UP
     // only (one turn a tick).
-    assert.equal(p.snapshot(11, 2, { status: Status.DEAD, dir: 0, respawnIn: 20 }), true);
-    // Seen dead two ticks after its death: it died in tick 12's step.
-    const q = new TurnPredictor();
-    q.reset(20);
-    assert.equal(q.snapshot(10, 0, alive(RIGHT)), false);
+    assert.equal(p.snapshot(11, 2, deadFor(20)), true);
+    // A turn sent and never acknowledged was not made, whenever the death.
+    const q = going(RIGHT, 20);
     q.sent(1, UP);
     q.sent(2, LEFT);
     assert.equal(q.snapshot(11, 2, alive(UP)), false);
     q.sent(3, DOWN);
-    assert.equal(q.snapshot(14, 2, { status: Status.DEAD, dir: 0, respawnIn: 18 }), true, 'DOWN was never acknowledged');
+    assert.equal(q.snapshot(14, 2, deadFor(18)), true, 'DOWN was never acknowledged');
     assert.equal(q.mispredictions, 1);
+  });
+
+  test('the death is dated from respawn_in: the queued turns before it were made, those after it not', () => {
+    // UP taken at tick 11, LEFT and DOWN queued for 12 and 13; seen dead at 14.
+    const queued = (respawnTicks) => {
+      const p = going(RIGHT, respawnTicks);
+      p.sent(1, UP);
+      p.sent(2, LEFT);
+      p.sent(3, DOWN);
+      assert.equal(p.snapshot(11, 3, alive(UP)), false);
+      assert.deepEqual(p.queued, [LEFT, DOWN]);
+      return p;
+    };
+    assert.equal(queued(20).snapshot(14, 3, deadFor(20)), false, 'died in tick 14: both queued turns made');
+    assert.equal(queued(20).snapshot(14, 3, deadFor(18)), true, 'died in tick 12: DOWN never made');
+    assert.equal(queued(0).snapshot(14, 3, deadFor(20)), true, 'respawn_ticks unknown: as early as it can be, tick 12');
   });
 
   test('reset forgets the connection’s inputs', () => {
